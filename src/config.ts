@@ -1,0 +1,133 @@
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { AppError } from './errors/index.js';
+
+/**
+ * Every setting, read from the environment with an embedded default, and validated once at start so a
+ * bad value stops the service with a message naming the variable instead of failing later.
+ */
+export interface Config {
+  host: string;
+  port: number;
+  /** Base of signed /files URLs; default http://HOST:PORT. */
+  publicBaseUrl: string | undefined;
+  dataDir: string;
+  /** sqlite:<file> (default <DATA_DIR>/images.db) or mysql://user:pass@host:port/db. */
+  databaseUrl: string;
+  dbPoolMin: number;
+  dbPoolMax: number;
+  /** Local blob folder (when Azure is not configured). */
+  blobDir: string;
+  azure: {
+    connectionString: string | undefined;
+    accountName: string | undefined;
+    accountKey: string | undefined;
+    container: string;
+    cdnBaseUrl: string | undefined;
+  };
+  /** HMAC key for /files URLs; default a random key kept in <DATA_DIR>/url-signing.key. */
+  urlSigningSecret: string | undefined;
+  urlDefaultExpirySeconds: number;
+  urlMaxExpirySeconds: number;
+  limits: {
+    /** Largest single gRPC/Connect message, bytes. */
+    maxMessageBytes: number;
+    /** Largest image accepted by UploadImageStream, bytes. */
+    maxUploadBytes: number;
+    /** Largest decoded image, width x height. */
+    maxInputPixels: number;
+    /** Largest side of an image the service produces. */
+    maxOutputDimension: number;
+  };
+  pool: {
+    /** Worker threads running sharp. */
+    threads: number;
+    /** Operations running at once in the pool. */
+    maxConcurrentOperations: number;
+    /** Operations waiting; beyond it calls fail at once with RESOURCE_EXHAUSTED. */
+    maxQueue: number;
+    /** Ceiling on one operation, whatever the client's deadline. */
+    operationTimeoutMs: number;
+  };
+  /** Result cache bound, bytes. */
+  cacheMaxBytes: number;
+  shutdownGraceMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+type Env = Record<string, string | undefined>;
+
+function configError(name: string, expected: string, received: string): AppError {
+  return new AppError('invalid_argument', `config ${name}: expected ${expected}, received ${JSON.stringify(received)}`, {
+    reason: 'INVALID_CONFIG',
+  });
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw configError(name, `an integer from ${min} to ${max}`, raw);
+  return n;
+}
+
+function str(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const cores = availableParallelism();
+  const dataDir = path.resolve(str(env, 'DATA_DIR') ?? './data');
+  const databaseUrl = str(env, 'DATABASE_URL') ?? `sqlite:${path.join(dataDir, 'images.db')}`;
+  if (!/^(sqlite:|mysql:\/\/|mariadb:\/\/)/.test(databaseUrl)) {
+    throw configError('DATABASE_URL', 'sqlite:<file> or mysql://user:password@host:port/database', databaseUrl);
+  }
+  const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    throw configError('LOG_LEVEL', 'one of debug, info, warn, error, silent', logLevel);
+  }
+  const threads = int(env, 'WORKER_THREADS', cores, 1, 256);
+  const config: Config = {
+    host: str(env, 'HOST') ?? '127.0.0.1',
+    port: int(env, 'PORT', 50051, 0, 65535),
+    publicBaseUrl: str(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, ''),
+    dataDir,
+    databaseUrl,
+    dbPoolMin: int(env, 'DB_POOL_MIN', 0, 0, 1000),
+    dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 1000),
+    blobDir: path.resolve(str(env, 'BLOB_DIR') ?? path.join(dataDir, 'blobs')),
+    azure: {
+      connectionString: str(env, 'AZURE_STORAGE_CONNECTION_STRING'),
+      accountName: str(env, 'AZURE_STORAGE_ACCOUNT'),
+      accountKey: str(env, 'AZURE_STORAGE_KEY'),
+      container: str(env, 'AZURE_STORAGE_CONTAINER') ?? 'images',
+      cdnBaseUrl: str(env, 'CDN_BASE_URL')?.replace(/\/+$/, ''),
+    },
+    urlSigningSecret: str(env, 'URL_SIGNING_SECRET'),
+    urlDefaultExpirySeconds: int(env, 'URL_DEFAULT_EXPIRY_SECONDS', 3600, 1, 31_536_000),
+    urlMaxExpirySeconds: int(env, 'URL_MAX_EXPIRY_SECONDS', 7 * 24 * 3600, 1, 31_536_000),
+    limits: {
+      maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31 - 1),
+      maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 256 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER),
+      maxInputPixels: int(env, 'MAX_INPUT_PIXELS', 100_000_000, 1, 2 ** 32),
+      maxOutputDimension: int(env, 'MAX_OUTPUT_DIMENSION', 16_384, 1, 65_535),
+    },
+    pool: {
+      threads,
+      maxConcurrentOperations: int(env, 'MAX_CONCURRENT_OPERATIONS', threads, 1, 4096),
+      maxQueue: int(env, 'MAX_QUEUE', 64, 0, 100_000),
+      operationTimeoutMs: int(env, 'OPERATION_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    },
+    cacheMaxBytes: int(env, 'CACHE_MAX_BYTES', 256 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    logLevel: logLevel as Config['logLevel'],
+  };
+  if (config.urlDefaultExpirySeconds > config.urlMaxExpirySeconds) {
+    throw configError('URL_DEFAULT_EXPIRY_SECONDS', `at most URL_MAX_EXPIRY_SECONDS (${config.urlMaxExpirySeconds})`, String(config.urlDefaultExpirySeconds));
+  }
+  if (config.dbPoolMin > config.dbPoolMax) {
+    throw configError('DB_POOL_MIN', `at most DB_POOL_MAX (${config.dbPoolMax})`, String(config.dbPoolMin));
+  }
+  return config;
+}

@@ -1,0 +1,104 @@
+import { AppError, type FieldViolation } from './app-error.js';
+
+/** Formats a value for an error message: short, quoted strings, never raw bytes. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (value instanceof Uint8Array) return `${value.byteLength} bytes`;
+  if (typeof value === 'string') {
+    const s = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+    return JSON.stringify(s);
+  }
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'object') {
+    try {
+      const s = JSON.stringify(value);
+      return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+    } catch {
+      return String(value);
+    }
+  }
+  return String(value);
+}
+
+/**
+ * INVALID_ARGUMENT for one field: "<field>: expected <expected>, received <value>". The same text goes
+ * into the BadRequest field violation.
+ */
+export function invalidArgument(field: string, expected: string, received: unknown, reason = 'INVALID_ARGUMENT'): AppError {
+  const description = `expected ${expected}, received ${describeValue(received)}`;
+  return new AppError('invalid_argument', `${field}: ${description}`, {
+    reason,
+    violations: [{ field, description }],
+  });
+}
+
+/** INVALID_ARGUMENT with several violations at once. */
+export function invalidArguments(violations: FieldViolation[], reason = 'INVALID_ARGUMENT'): AppError {
+  const message = violations.map((v) => `${v.field}: ${v.description}`).join('; ');
+  return new AppError('invalid_argument', message, { reason, violations });
+}
+
+export function invalidImage(field: string, detail: string, cause?: unknown): AppError {
+  return new AppError('invalid_image', `${field}: ${detail}`, {
+    reason: 'INVALID_IMAGE',
+    violations: [{ field, description: detail }],
+    cause,
+  });
+}
+
+export function imageNotFound(imageId: string): AppError {
+  return new AppError('not_found', `image ${describeValue(imageId)} not found`, {
+    reason: 'IMAGE_NOT_FOUND',
+    metadata: { image_id: imageId },
+  });
+}
+
+export function paletteNotFound(paletteId: string): AppError {
+  return new AppError('not_found', `palette ${describeValue(paletteId)} not found`, {
+    reason: 'PALETTE_NOT_FOUND',
+    metadata: { palette_id: paletteId },
+  });
+}
+
+export function unsupportedOperation(message: string, field?: string): AppError {
+  return new AppError('unsupported_operation', message, {
+    reason: 'UNSUPPORTED_OPERATION',
+    violations: field ? [{ field, description: message }] : [],
+  });
+}
+
+export function tooLarge(what: string, limit: string, received: string, reason = 'LIMIT_EXCEEDED'): AppError {
+  return new AppError('resource_exhausted', `${what}: limit is ${limit}, received ${received}`, {
+    reason,
+    metadata: { limit, received },
+  });
+}
+
+export function overloaded(detail: string, retryAfterMs = 1000): AppError {
+  return new AppError('resource_exhausted', detail, { reason: 'OVERLOADED', retryAfterMs });
+}
+
+export function deadlineExceeded(detail: string): AppError {
+  return new AppError('deadline_exceeded', detail, { reason: 'DEADLINE_EXCEEDED' });
+}
+
+export function cancelled(detail: string): AppError {
+  return new AppError('cancelled', detail, { reason: 'CANCELLED' });
+}
+
+export function notImplemented(rpc: string, detail: string): AppError {
+  return new AppError('unimplemented', `${rpc} is not implemented yet: ${detail}`, { reason: 'NOT_IMPLEMENTED' });
+}
+
+export function storageUnavailable(detail: string, cause?: unknown): AppError {
+  return new AppError('unavailable', `storage unavailable: ${detail}`, { reason: 'STORAGE_UNAVAILABLE', cause, retryAfterMs: 1000 });
+}
+
+export function databaseUnavailable(detail: string, cause?: unknown): AppError {
+  return new AppError('unavailable', `database unavailable: ${detail}`, { reason: 'DATABASE_UNAVAILABLE', cause, retryAfterMs: 1000 });
+}
+
+export function internalError(detail: string, cause?: unknown): AppError {
+  return new AppError('internal', detail, { reason: 'INTERNAL', cause });
+}

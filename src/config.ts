@@ -34,6 +34,8 @@ export interface Config {
     maxMessageBytes: number;
     /** Largest image accepted by UploadImageStream, bytes. */
     maxUploadBytes: number;
+    /** Largest user metadata, bytes of JSON. */
+    maxMetadataBytes: number;
     /** Largest decoded image, width x height. */
     maxInputPixels: number;
     /** Largest side of an image the service produces. */
@@ -52,6 +54,8 @@ export interface Config {
   /** Result cache bound, bytes. */
   cacheMaxBytes: number;
   shutdownGraceMs: number;
+  /** Origins allowed to call from a browser; ["*"] for any. */
+  corsOrigins: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -110,6 +114,7 @@ export function loadConfig(env: Env = process.env): Config {
     limits: {
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31 - 1),
       maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 256 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER),
+      maxMetadataBytes: int(env, 'MAX_METADATA_BYTES', 64 * 1024, 0, 16 * 1024 * 1024),
       maxInputPixels: int(env, 'MAX_INPUT_PIXELS', 100_000_000, 1, 2 ** 32),
       maxOutputDimension: int(env, 'MAX_OUTPUT_DIMENSION', 16_384, 1, 65_535),
     },
@@ -121,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     cacheMaxBytes: int(env, 'CACHE_MAX_BYTES', 256 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    corsOrigins: (str(env, 'CORS_ORIGINS') ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
     logLevel: logLevel as Config['logLevel'],
   };
   if (config.urlDefaultExpirySeconds > config.urlMaxExpirySeconds) {

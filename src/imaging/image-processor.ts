@@ -12,6 +12,7 @@ export type InputFormat = OutputFormat | 'heif' | 'svg' | 'bmp' | 'jxl';
 export interface ProbeResult {
   format: InputFormat;
   contentType: string;
+  /** Size as displayed, after the EXIF orientation; one frame of an animation. */
   width: number;
   height: number;
   /** Frames for animated formats, 1 otherwise. */
@@ -39,21 +40,30 @@ export interface EncodeOptions {
   background?: string;
   /** Keep EXIF and ICC from the input. Without it all metadata is stripped. */
   keepMetadata?: boolean;
-  /** XMP packet to write (with keepMetadata). */
+  /** XMP packet to write. Written when given, with or without keepMetadata (the caller asked for it). */
   xmp?: string;
   /** Search the highest quality whose output fits (lossy formats). */
   maxBytes?: number;
 }
 
-/** One step of a pipeline; every step of a task runs in one sharp pipeline inside one worker task. */
-export type PipelineStep =
+/**
+ * One step of a pipeline; every step of a task runs in one sharp pipeline inside one worker task. Each
+ * kind has one handler file under steps/ (see steps/apply-steps.ts). `field` names the request field in
+ * error messages (default `steps[<index>]`).
+ */
+export type PipelineStep = (
   | { op: 'resize'; width?: number; height?: number; fit: 'inside' | 'cover' | 'contain' | 'fill' | 'outside'; position?: string; background?: string; withoutEnlargement?: boolean }
+  /** In the oriented frame (after EXIF orientation), like the sizes ProbeResult reports. */
   | { op: 'crop'; left: number; top: number; width: number; height: number }
+  /** Applied as the input is read, wherever it appears in the list (see spec.autoOrient). */
+  | { op: 'autoOrient' }
   // Later steps (filters, colour transformations, composites, palette recolouring) extend this union.
-  | { op: 'autoOrient' };
+) & { field?: string };
 
 export interface PipelineSpec {
   steps: PipelineStep[];
+  /** Apply the EXIF orientation before the steps. Default true; false keeps the stored pixel order. */
+  autoOrient?: boolean;
   /** undefined keeps the input's format when it is an output format, else png. */
   output?: EncodeOptions;
 }
@@ -73,6 +83,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Epoch ms by which the result is needed (the client's deadline); capped by the configured ceiling. */
   deadline?: number;
+  /** The request field the input bytes came from, named in errors. Default "image" (probe takes it as an argument). */
+  field?: string;
 }
 
 export interface ImageProcessor {

@@ -1,0 +1,8 @@
+import type { HandlerContext } from '@connectrpc/connect';
+import type { CallOptions } from '../services/call-options.js';
+
+/** The client's cancellation and deadline, as the core understands them. */
+export function callOptionsFrom(ctx: HandlerContext): CallOptions {
+  const remaining = ctx.timeoutMs();
+  return { signal: ctx.signal, deadline: remaining === undefined ? undefined : Date.now() + remaining };
+}

@@ -1,0 +1,55 @@
+import type { Interceptor } from '@connectrpc/connect';
+import { Code } from '@connectrpc/connect';
+import type { Logger } from '../util/logger.js';
+import { toConnectError } from './to-connect-error.js';
+
+/**
+ * Maps every error a handler throws (unary or mid-stream) through the error catalogue, and logs one
+ * line per call: method, outcome, duration. Expected client errors log at debug, server faults at
+ * warn/error with their cause.
+ */
+export function errorInterceptor(logger: Logger): Interceptor {
+  const log = (method: string, started: number, err?: unknown, signal?: AbortSignal) => {
+    const durationMs = Math.round(performance.now() - started);
+    if (err === undefined) {
+      logger.debug({ rpc: method, durationMs, outcome: 'ok' }, 'rpc');
+      return err;
+    }
+    if (signal?.aborted) {
+      // The client went away (cancelled, deadline, closed connection): not a server fault.
+      logger.debug({ rpc: method, durationMs, outcome: 'Canceled' }, 'rpc');
+      return toConnectError(err);
+    }
+    const ce = toConnectError(err);
+    const outcome = Code[ce.code];
+    const serverFault = ce.code === Code.Internal || ce.code === Code.Unknown || ce.code === Code.DataLoss;
+    const level = serverFault ? 'error' : ce.code === Code.Unavailable ? 'warn' : 'debug';
+    logger[level]({ rpc: method, durationMs, outcome, msg: ce.rawMessage, cause: serverFault || level === 'warn' ? String((ce.cause as Error)?.stack ?? ce.cause) : undefined }, 'rpc');
+    return ce;
+  };
+  return (next) => async (req) => {
+    const started = performance.now();
+    const method = `${req.service.typeName}/${req.method.name}`;
+    try {
+      const res = await next(req);
+      if (!res.stream) {
+        log(method, started);
+        return res;
+      }
+      const source = res.message;
+      return {
+        ...res,
+        message: (async function* () {
+          try {
+            yield* source;
+            log(method, started);
+          } catch (e) {
+            throw log(method, started, e, req.signal);
+          }
+        })(),
+      };
+    } catch (e) {
+      throw log(method, started, e, req.signal);
+    }
+  };
+}

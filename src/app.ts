@@ -1,0 +1,116 @@
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { HealthCheckResponse_ServingStatus as Status } from '../gen/grpc/health/v1/health_pb.js';
+import { errorInterceptor } from './api/error-interceptor.js';
+import { filesHandler } from './api/files-handler.js';
+import { HealthState } from './api/health.js';
+import { listenOnePort, type OnePortServer } from './api/one-port-server.js';
+import { routes, SERVED } from './api/routes.js';
+import { withCors } from './api/with-cors.js';
+import { withSpecGrpcMessage } from './api/grpc-message-encoding.js';
+import type { Config } from './config.js';
+import { WorkerPool } from './imaging/worker-pool.js';
+import { createDatabase } from './persistence/create-database.js';
+import type { Database } from './persistence/repositories.js';
+import { AssetService } from './services/asset-service.js';
+import type { BlobStore } from './storage/blob-store.js';
+import { FsBlobStore } from './storage/fs-blob-store.js';
+import { UrlSigner } from './storage/url-signer.js';
+import { urlSigningSecret } from './url-signing-secret.js';
+import type { Logger } from './util/logger.js';
+
+export interface App {
+  server: OnePortServer;
+  /** http://host:port of the listening server. */
+  baseUrl: string;
+  db: Database;
+  blobs: BlobStore;
+  pool: WorkerPool;
+  health: HealthState;
+  /** Graceful stop: NOT_SERVING, drain in-flight calls within the grace period, then close everything. */
+  close(): Promise<void>;
+}
+
+async function createBlobStore(config: Config): Promise<BlobStore> {
+  if (config.azure.connectionString || config.azure.accountName) {
+    // Refuse rather than silently fall back to local files that other instances cannot see.
+    throw new Error('AZURE_STORAGE_* is set, but the Azure Blob Storage store is not implemented yet (see README, "Not yet implemented")');
+  }
+  return new FsBlobStore(config.blobDir);
+}
+
+/** The composition root: builds stores, pool, cores and the one-port server from the config. */
+export async function buildApp(config: Config, logger: Logger): Promise<App> {
+  const db = await createDatabase({
+    databaseUrl: config.databaseUrl,
+    poolMin: config.dbPoolMin,
+    poolMax: config.dbPoolMax,
+    logger: { warn: (message) => logger.warn({ component: 'database' }, message) },
+  });
+  const blobs = await createBlobStore(config);
+  const pool = new WorkerPool({
+    threads: config.pool.threads,
+    maxConcurrentOperations: config.pool.maxConcurrentOperations,
+    maxQueue: config.pool.maxQueue,
+    operationTimeoutMs: config.pool.operationTimeoutMs,
+    maxInputPixels: config.limits.maxInputPixels,
+    maxOutputDimension: config.limits.maxOutputDimension,
+    onOperation: (op) => logger.debug(op, 'image operation'),
+  });
+  const signer = new UrlSigner(await urlSigningSecret(config.urlSigningSecret, config.dataDir));
+  let baseUrl = '';
+  const assets = new AssetService({
+    db,
+    blobs,
+    images: pool,
+    signer,
+    publicBaseUrl: () => config.publicBaseUrl ?? baseUrl,
+    limits: { maxUploadBytes: config.limits.maxUploadBytes, maxMetadataBytes: config.limits.maxMetadataBytes },
+    urls: { defaultExpirySeconds: config.urlDefaultExpirySeconds, maxExpirySeconds: config.urlMaxExpirySeconds },
+  });
+
+  const health = new HealthState(SERVED.map((s) => s.typeName));
+  const shutdown = new AbortController();
+  let serving = true;
+  const handler = connectNodeAdapter({
+    routes: routes({ assets, maxUploadBytes: config.limits.maxUploadBytes }, health),
+    interceptors: [errorInterceptor(logger)],
+    readMaxBytes: config.limits.maxMessageBytes,
+    writeMaxBytes: config.limits.maxMessageBytes,
+    shutdownSignal: shutdown.signal,
+    fallback: filesHandler(assets, () => serving, logger),
+  });
+  const server = await listenOnePort(withCors(withSpecGrpcMessage(handler), config.corsOrigins), {
+    host: config.host,
+    port: config.port,
+    // Room for a few maximal messages in flight on one HTTP/2 connection.
+    maxSessionMemoryMb: Math.max(64, Math.ceil((config.limits.maxMessageBytes * 4) / (1024 * 1024))),
+  });
+  const urlHost = server.host.includes(':') ? `[${server.host}]` : server.host;
+  baseUrl = `http://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${server.port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    baseUrl,
+    db,
+    blobs,
+    pool,
+    health,
+    close() {
+      closing ??= (async () => {
+        serving = false;
+        health.setAllNotServing();
+        const forced = setTimeout(() => shutdown.abort(), config.shutdownGraceMs);
+        await server.close(config.shutdownGraceMs);
+        clearTimeout(forced);
+        shutdown.abort();
+        await pool.close();
+        await db.close();
+        await blobs.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+export { Status as ServingStatus };

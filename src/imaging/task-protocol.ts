@@ -1,0 +1,82 @@
+import { AppError, type ErrorKind, type FieldViolation } from '../errors/index.js';
+import type { EncodedImage, InputFormat, PipelineSpec, ProbeResult } from './image-processor.js';
+
+/**
+ * What crosses the thread boundary. Everything here survives structured cloning; the image bytes travel
+ * in a transferred ArrayBuffer, never as a copy.
+ */
+
+/** Fixed per pool; sent once as piscina's workerData rather than with every task. */
+export interface WorkerSettings {
+  maxInputPixels: number;
+  maxOutputDimension: number;
+}
+
+interface TaskBase {
+  /** The caller's copy of the input; its buffer is in the transfer list. */
+  input: Uint8Array;
+  /** Sniffed on the main thread. */
+  format: InputFormat;
+  /** The request field the bytes came from, named in errors. */
+  field: string;
+  /** Epoch ms; the worker turns the time left into sharp's own timeout. */
+  deadline: number;
+}
+
+export type WorkerTask = (TaskBase & { type: 'probe' }) | (TaskBase & { type: 'run'; spec: PipelineSpec });
+
+/** Errors are sent as data: an Error thrown across the boundary arrives without its class or fields. */
+export interface WireError {
+  kind: ErrorKind;
+  message: string;
+  reason: string;
+  violations: FieldViolation[];
+  metadata: Record<string, string>;
+  retryAfterMs?: number;
+  /** The internal cause, as text, for logs only. */
+  cause?: string;
+}
+
+/** A Buffer arrives on the other side as a plain Uint8Array over the transferred memory. */
+export type WireImage = Omit<EncodedImage, 'data'> & { data: Uint8Array };
+
+export type WorkerReply =
+  | { ok: true; type: 'probe'; probe: ProbeResult }
+  | { ok: true; type: 'run'; image: WireImage }
+  | { ok: false; error: WireError };
+
+export function toWireError(error: AppError): WireError {
+  const cause = error.cause instanceof Error ? error.cause.message : error.cause === undefined ? undefined : String(error.cause);
+  return {
+    kind: error.kind,
+    message: error.message,
+    reason: error.reason,
+    violations: error.violations,
+    metadata: error.metadata,
+    retryAfterMs: error.retryAfterMs,
+    cause,
+  };
+}
+
+export function fromWireError(wire: WireError): AppError {
+  return new AppError(wire.kind, wire.message, {
+    reason: wire.reason,
+    violations: wire.violations,
+    metadata: wire.metadata,
+    retryAfterMs: wire.retryAfterMs,
+    cause: wire.cause,
+  });
+}
+
+/**
+ * A copy in memory V8 owns, whose buffer can be moved with a transfer list. Needed for sharp's output:
+ * its Buffer is external (libvips) memory, which Node marks untransferable, so listed in a transfer list
+ * it is silently cloned (and the clone copied again on the receiving thread). One copy on the worker
+ * thread makes the transfer a real move. The main thread uses it for the caller's input, which must not
+ * be detached under the caller.
+ */
+export function transferableCopy(data: Uint8Array): Uint8Array<ArrayBuffer> {
+  const copy = new Uint8Array(data.byteLength);
+  copy.set(data);
+  return copy;
+}

@@ -1,0 +1,221 @@
+import type { Readable } from 'node:stream';
+import type { ImageKind, ImageRecord } from '../domain/image-record.js';
+import { imageNotFound, invalidArgument, storageUnavailable, tooLarge } from '../errors/index.js';
+import type { ImageProcessor, OutputFormat } from '../imaging/image-processor.js';
+import type { Database, Page } from '../persistence/repositories.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { blobKeyFor, sha256Hex } from '../storage/blob-key.js';
+import type { UrlSigner } from '../storage/url-signer.js';
+import { newId } from '../util/ids.js';
+import { checkId, checkIntInRange, checkMaxLength } from '../validation/check.js';
+import type { CallOptions } from './call-options.js';
+import { xmpPacket } from './xmp-packet.js';
+
+export const EXPORT_FORMATS = ['png', 'jpeg', 'jpg', 'webp', 'avif', 'tiff', 'gif'] as const;
+
+export interface AssetServiceDeps {
+  db: Database;
+  blobs: BlobStore;
+  images: ImageProcessor;
+  signer: UrlSigner;
+  /** Base URL of this service's own /files route (known only once it listens). */
+  publicBaseUrl: () => string;
+  limits: { maxUploadBytes: number; maxMetadataBytes: number };
+  urls: { defaultExpirySeconds: number; maxExpirySeconds: number };
+  now?: () => Date;
+}
+
+export interface UploadInput {
+  data: Uint8Array;
+  filename: string;
+  declaredContentType: string;
+  metadata: Record<string, unknown> | null;
+  uploaderId: string;
+}
+
+/** A new image to store: bytes plus what is known of them. Used by uploads and derived images alike. */
+export interface NewImage {
+  kind: ImageKind;
+  data: Uint8Array;
+  filename: string;
+  declaredContentType: string;
+  metadata: Record<string, unknown> | null;
+  upload?: ImageRecord['upload'];
+  generation?: ImageRecord['generation'];
+  processing?: ImageRecord['processing'];
+  operationKey?: string | null;
+}
+
+export interface SignedDownload {
+  stream: Readable;
+  size: number;
+  contentType: string;
+  etag: string;
+  filename: string;
+  expiresAt: number;
+}
+
+/**
+ * Images with identity: store, read, list, delete, sign and export. The other ImageService workflows
+ * (processing, palettes, generation) store their results through `store`.
+ */
+export class AssetService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: AssetServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async upload(input: UploadInput, call: CallOptions = {}): Promise<ImageRecord> {
+    checkMaxLength('filename', input.filename, 512);
+    checkMaxLength('content_type', input.declaredContentType, 255);
+    checkMaxLength('uploader_id', input.uploaderId, 255);
+    return this.store(
+      {
+        kind: 'uploaded',
+        data: input.data,
+        filename: input.filename,
+        declaredContentType: input.declaredContentType,
+        metadata: input.metadata,
+        upload: { uploaderId: input.uploaderId, originalFilename: input.filename },
+      },
+      'file_data',
+      call,
+    );
+  }
+
+  /**
+   * Validates and stores an image. Order matters for consistency: everything that can reject the input
+   * runs before any write; then the blob (content-addressed, so a retry rewrites the same key), then
+   * the row. A row therefore never points at a missing blob.
+   */
+  async store(image: NewImage, field: string, call: CallOptions = {}): Promise<ImageRecord> {
+    if (image.data.byteLength > this.deps.limits.maxUploadBytes) {
+      throw tooLarge(field, `${this.deps.limits.maxUploadBytes} bytes`, `${image.data.byteLength} bytes`, 'UPLOAD_TOO_LARGE');
+    }
+    this.checkMetadata(image.metadata);
+    const probe = await this.deps.images.probe(image.data, field, call);
+    const sha256 = sha256Hex(image.data);
+    const storagePath = blobKeyFor(sha256);
+    const now = this.now();
+    const record: ImageRecord = {
+      id: newId(),
+      kind: image.kind,
+      filename: image.filename,
+      contentType: probe.contentType,
+      declaredContentType: image.declaredContentType,
+      width: probe.width,
+      height: probe.height,
+      fileSize: image.data.byteLength,
+      sha256,
+      storagePath,
+      metadata: image.metadata,
+      upload: image.upload,
+      generation: image.generation,
+      processing: image.processing,
+      sourceImageId: image.processing?.sourceImageId ?? null,
+      operationKey: image.operationKey ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.deps.blobs.put(storagePath, image.data, probe.contentType);
+    await this.deps.db.images.insert(record);
+    return record;
+  }
+
+  async get(imageId: string): Promise<ImageRecord> {
+    checkId('image_id', imageId);
+    const record = await this.deps.db.images.get(imageId);
+    if (!record) throw imageNotFound(imageId);
+    return record;
+  }
+
+  /** The record and its bytes. */
+  async read(imageId: string): Promise<{ record: ImageRecord; data: Buffer }> {
+    const record = await this.get(imageId);
+    const data = await this.deps.blobs.get(record.storagePath);
+    if (!data) throw storageUnavailable(`the bytes of image ${imageId} are missing from the blob store`);
+    return { record, data };
+  }
+
+  async list(query: { pageSize: number; pageToken: string; kind?: ImageKind; sourceImageId: string }): Promise<Page<ImageRecord>> {
+    const limit = query.pageSize === 0 ? 20 : checkIntInRange('page_size', query.pageSize, 1, 100);
+    if (query.sourceImageId) checkId('source_image_id', query.sourceImageId);
+    return this.deps.db.images.list({
+      limit,
+      cursor: query.pageToken || undefined,
+      kind: query.kind,
+      sourceImageId: query.sourceImageId || undefined,
+    });
+  }
+
+  /** Deletes the row, then the blob if no other row shares it (identical uploads share one blob). */
+  async delete(imageId: string): Promise<void> {
+    checkId('image_id', imageId);
+    const removed = await this.deps.db.images.delete(imageId);
+    if (!removed) throw imageNotFound(imageId);
+    if ((await this.deps.db.images.countByStoragePath(removed.storagePath)) === 0) {
+      // A failure here leaves an unreferenced blob for the orphan sweep, never a dangling row.
+      await this.deps.blobs.delete(removed.storagePath).catch(() => undefined);
+    }
+  }
+
+  async signedUrl(imageId: string, expirationSeconds: number | undefined): Promise<{ url: string; expiresAt: Date }> {
+    const seconds = expirationSeconds ?? this.deps.urls.defaultExpirySeconds;
+    checkIntInRange('expiration', seconds, 1, this.deps.urls.maxExpirySeconds);
+    const record = await this.get(imageId);
+    const expiresAtSeconds = Math.floor(this.now().getTime() / 1000) + seconds;
+    const expiresAt = new Date(expiresAtSeconds * 1000);
+    const direct = await this.deps.blobs.signedUrl(record.storagePath, expiresAt, record.contentType, record.filename);
+    const url = direct ?? `${this.deps.publicBaseUrl()}${this.deps.signer.pathFor(record.id, expiresAtSeconds)}`;
+    return { url, expiresAt };
+  }
+
+  /**
+   * Opens the bytes behind a signed /files URL. 'forbidden' covers both a bad signature and an
+   * expired one, so a prober learns nothing about which ids exist.
+   */
+  async openSigned(imageId: string, exp: string, sig: string): Promise<SignedDownload | 'forbidden' | 'gone'> {
+    const expiresAt = Number(exp);
+    if (!Number.isSafeInteger(expiresAt) || !sig) return 'forbidden';
+    if (this.deps.signer.verify(imageId, expiresAt, sig, this.now().getTime() / 1000) !== 'ok') return 'forbidden';
+    const record = await this.deps.db.images.get(imageId);
+    if (!record) return 'gone';
+    const opened = await this.deps.blobs.openRead(record.storagePath);
+    if (!opened) return 'gone';
+    return { ...opened, contentType: record.contentType, etag: `"${record.sha256}"`, filename: record.filename, expiresAt };
+  }
+
+  async export(imageId: string, formatName: string, quality: number, includeMetadata: boolean, call: CallOptions = {}) {
+    const format = formatName.toLowerCase();
+    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+      throw invalidArgument('format', `one of ${EXPORT_FORMATS.join(', ')}`, formatName, 'UNSUPPORTED_FORMAT');
+    }
+    if (quality !== 0) checkIntInRange('quality', quality, 1, 100);
+    const { record, data } = await this.read(imageId);
+    const output: OutputFormat = format === 'jpg' ? 'jpeg' : (format as OutputFormat);
+    return this.deps.images.run(
+      data,
+      {
+        steps: [],
+        output: {
+          format: output,
+          quality: quality || undefined,
+          keepMetadata: includeMetadata,
+          xmp: includeMetadata
+            ? xmpPacket({ imageId: record.id, metadata: record.metadata, prompt: record.generation?.prompt, model: record.generation?.model })
+            : undefined,
+        },
+      },
+      call,
+    );
+  }
+
+  private checkMetadata(metadata: Record<string, unknown> | null): void {
+    if (!metadata) return;
+    const size = Buffer.byteLength(JSON.stringify(metadata));
+    if (size > this.deps.limits.maxMetadataBytes) {
+      throw invalidArgument('metadata', `at most ${this.deps.limits.maxMetadataBytes} bytes of JSON`, `${size} bytes`);
+    }
+  }
+}

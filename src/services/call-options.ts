@@ -1,0 +1,6 @@
+/** What a core call needs of the RPC it serves: cancellation and the client's deadline. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Epoch ms. */
+  deadline?: number;
+}

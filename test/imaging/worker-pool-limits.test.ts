@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { isAppError, type AppError } from '../../src/errors/index.js';
+import type { PipelineSpec } from '../../src/imaging/image-processor.js';
+import type { OperationEvent, WorkerPool } from '../../src/imaging/worker-pool.js';
+import { createPool, noise, pngBomb, solid } from './images.js';
+
+/** Settles to the AppError a call rejects with (or fails the test if it resolves). */
+async function rejection(call: Promise<unknown>): Promise<AppError> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isAppError(error)) throw new Error(`expected an AppError, got ${String(error)}`);
+  return error;
+}
+
+/**
+ * Slow on purpose: 12 MP of noise enlarged to 48 MP and deflated at the highest level, about 4 s on
+ * one core; the worker's sharp timeout (whole seconds) stops it after about 1 s.
+ */
+const SLOW: PipelineSpec = { steps: [{ op: 'resize', width: 8000, height: 6000, fit: 'fill' }], output: { format: 'png', effort: 10 } };
+let slowInput: Buffer;
+let smallInput: Buffer;
+
+beforeAll(async () => {
+  slowInput = await noise(4000, 3000).jpeg({ quality: 95 }).toBuffer();
+  smallInput = await solid(32, 32).png().toBuffer();
+});
+
+/** Waits (no time assertion) until every admitted task has left the workers. */
+async function drained(pool: WorkerPool): Promise<void> {
+  await vi.waitFor(() => expect(pool.stats()).toMatchObject({ running: 0, queued: 0 }), { timeout: 50_000, interval: 50 });
+}
+
+describe('WorkerPool admission', () => {
+  const events: OperationEvent[] = [];
+  const sut = createPool({ threads: 1, maxConcurrentOperations: 1, maxQueue: 1, onOperation: (e) => events.push(e) });
+  afterAll(() => sut.close());
+
+  it('refuses at once with resource_exhausted when the queue is full, then serves again', async () => {
+    const settled: string[] = [];
+    const track = <T>(name: string, call: Promise<T>) =>
+      call.then(
+        (v) => (settled.push(`${name} ok`), v),
+        (e: unknown) => {
+          settled.push(`${name} failed`);
+          throw e;
+        },
+      );
+    const running = track('running', sut.run(smallInput, { steps: [], output: { format: 'png' } }));
+    const queued = track('queued', sut.run(smallInput, { steps: [], output: { format: 'webp' } }));
+    expect(sut.stats()).toMatchObject({ running: 1, queued: 1 });
+    const refused = [1, 2, 3].map((i) => track(`extra${i}`, sut.run(smallInput, { steps: [] })));
+    const errors = await Promise.all(refused.map(rejection));
+    for (const error of errors) {
+      expect(error.kind).toBe('resource_exhausted');
+      expect(error.reason).toBe('OVERLOADED');
+      expect(error.retryAfterMs).toBeGreaterThan(0);
+      expect(error.message).toBe('image processing is at capacity (1 running, 1 waiting); retry later');
+    }
+    // Refused before the admitted work finished: they never waited for it.
+    expect(settled.slice(0, 3)).toEqual(['extra1 failed', 'extra2 failed', 'extra3 failed']);
+    await expect(running).resolves.toMatchObject({ format: 'png' });
+    await expect(queued).resolves.toMatchObject({ format: 'webp' });
+    await expect(sut.run(smallInput, { steps: [], output: { format: 'gif' } })).resolves.toMatchObject({ format: 'gif' });
+    await drained(sut);
+    expect(sut.stats()).toEqual({ running: 0, queued: 0, completed: 3, rejected: 3 });
+  });
+
+  it('reports one event per operation, with sizes and outcome but no bytes', () => {
+    expect(events.length).toBe(6);
+    const ok = events.find((e) => e.outcome === 'ok' && e.operation === 'run');
+    expect(ok).toMatchObject({ operation: 'run', inputBytes: smallInput.length, outcome: 'ok' });
+    expect(ok!.outputBytes).toBeGreaterThan(0);
+    expect(events.filter((e) => e.outcome === 'resource_exhausted')).toHaveLength(3);
+    for (const event of events) expect(Object.keys(event).sort()).toEqual(['durationMs', 'inputBytes', 'operation', 'outcome', 'outputBytes']);
+  });
+});
+
+describe('WorkerPool deadlines and cancellation', () => {
+  const sut = createPool({ threads: 1, maxConcurrentOperations: 1, maxQueue: 4 });
+  afterAll(() => sut.close());
+
+  it('answers deadline_exceeded for running and queued work, drops the queued work, and releases everything', async () => {
+    const before = sut.stats();
+    // Running: the caller is answered at its deadline; the worker's sharp timeout stops the pipeline.
+    const running = sut.run(slowInput, SLOW, { deadline: Date.now() + 400 });
+    // Queued behind it with a nearer deadline: dropped before it ever starts.
+    const queued = sut.run(smallInput, { steps: [] }, { deadline: Date.now() + 100 });
+    expect(sut.stats()).toMatchObject({ running: 1, queued: 1 });
+
+    const queuedError = await rejection(queued);
+    expect(queuedError.kind).toBe('deadline_exceeded');
+    expect(queuedError.reason).toBe('DEADLINE_EXCEEDED');
+    expect(queuedError.message).toBe("run did not finish within the client's deadline (stopped while queued)");
+    expect(sut.stats().queued).toBe(0);
+
+    const runningError = await rejection(running);
+    expect(runningError.kind).toBe('deadline_exceeded');
+    expect(runningError.message).toBe("run did not finish within the client's deadline (stopped while running)");
+
+    await drained(sut);
+    // Only the slow task ever reached a worker.
+    expect(sut.stats()).toEqual({ running: 0, queued: 0, completed: before.completed + 1, rejected: before.rejected + 1 });
+    await expect(sut.run(smallInput, { steps: [], output: { format: 'jpeg' } })).resolves.toMatchObject({ format: 'jpeg' });
+  });
+
+  it('caps the client deadline with operationTimeoutMs', async () => {
+    const capped = createPool({ threads: 1, maxConcurrentOperations: 1, maxQueue: 1, operationTimeoutMs: 300 });
+    try {
+      const error = await rejection(capped.run(slowInput, SLOW, { deadline: Date.now() + 600_000 }));
+      expect(error.kind).toBe('deadline_exceeded');
+      expect(error.message).toBe('run did not finish within the 300 ms operation limit (stopped while running)');
+      await drained(capped);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('refuses a deadline that has already passed without queueing', async () => {
+    const before = sut.stats();
+    const error = await rejection(sut.probe(smallInput, 'image', { deadline: Date.now() - 1 }));
+    expect(error.kind).toBe('deadline_exceeded');
+    expect(error.message).toBe("probe arrived after the client's deadline had passed");
+    expect(sut.stats()).toEqual({ ...before, rejected: before.rejected + 1 });
+  });
+
+  it('answers cancelled when the signal aborts, queued work never starts', async () => {
+    const before = sut.stats();
+    const runningController = new AbortController();
+    const queuedController = new AbortController();
+    const running = sut.run(slowInput, SLOW, { signal: runningController.signal, deadline: Date.now() + 1000 });
+    const queued = sut.probe(smallInput, 'image', { signal: queuedController.signal });
+    queuedController.abort();
+    const queuedError = await rejection(queued);
+    expect(queuedError.kind).toBe('cancelled');
+    expect(queuedError.message).toBe('probe was cancelled by the caller while queued');
+    runningController.abort();
+    const runningError = await rejection(running);
+    expect(runningError.kind).toBe('cancelled');
+    expect(runningError.message).toBe('run was cancelled by the caller while running');
+    await drained(sut);
+    expect(sut.stats()).toEqual({ running: 0, queued: 0, completed: before.completed + 1, rejected: before.rejected + 1 });
+    await expect(sut.probe(smallInput, 'image')).resolves.toMatchObject({ format: 'png' });
+  });
+
+  it('refuses an already aborted signal', async () => {
+    const error = await rejection(sut.run(smallInput, { steps: [] }, { signal: AbortSignal.abort() }));
+    expect(error.kind).toBe('cancelled');
+    expect(error.message).toBe('run was cancelled before it was queued');
+  });
+});
+
+describe('WorkerPool limits and shutdown', () => {
+  it('applies the pixel limit to all frames of an animation, and to run()', async () => {
+    const sut = createPool({ maxInputPixels: 10_000 });
+    try {
+      const sharp = (await import('sharp')).default;
+      const frames = await Promise.all(['#f00', '#0f0', '#00f'].map((c) => sharp({ create: { width: 80, height: 50, channels: 3, background: c } }).png().toBuffer()));
+      const gif = await sharp(frames, { join: { animated: true } }).gif().toBuffer();
+      const error = await rejection(sut.probe(gif, 'image'));
+      expect(error.kind).toBe('resource_exhausted');
+      expect(error.message).toBe('image: limit is 10000 pixels, received 80x50 x 3 frames = 12000 pixels');
+      const bomb = await rejection(sut.run(pngBomb(20_000, 20_000), { steps: [] }, { field: 'source' }));
+      expect(bomb.kind).toBe('resource_exhausted');
+      expect(bomb.message).toBe('source: limit is 10000 pixels, received 20000x20000 = 400000000 pixels');
+      expect(sut.stats()).toMatchObject({ running: 0, queued: 0 });
+    } finally {
+      await sut.close();
+    }
+  });
+
+  it('after close() refuses queued and new calls with unavailable', async () => {
+    const sut = createPool({ threads: 1, maxConcurrentOperations: 1, maxQueue: 2 });
+    const running = rejection(sut.run(slowInput, SLOW));
+    const queued = rejection(sut.run(smallInput, { steps: [] }));
+    await sut.close();
+    for (const error of await Promise.all([running, queued])) {
+      expect(error.kind).toBe('unavailable');
+      expect(error.reason).toBe('SHUTTING_DOWN');
+      expect(error.message).toBe('the image worker pool is shut down');
+    }
+    const later = await rejection(sut.probe(smallInput, 'image'));
+    expect(later.kind).toBe('unavailable');
+    expect(sut.stats()).toMatchObject({ running: 0, queued: 0 });
+  });
+});

@@ -1,3 +1,4 @@
+import type { ComputationName, ComputationParams, ComputationResult } from './computations.js';
 /**
  * The image work the core can ask for, by interface. The implementation (worker-pool.ts) runs every
  * sharp pipeline in a piscina worker; the core never imports sharp.
@@ -36,7 +37,10 @@ export interface EncodeOptions {
   chromaSubsampling?: '4:2:0' | '4:4:4';
   palette?: boolean;
   colors?: number;
-  /** Flatten onto this colour for formats without alpha. "#rrggbb". */
+  /**
+   * Flatten transparency onto this colour, "#rrggbb". Formats without alpha (jpeg, tiff with jpeg
+   * compression) are always flattened, onto white when this is unset; the others only when it is set.
+   */
   background?: string;
   /** Keep EXIF and ICC from the input. Without it all metadata is stripped. */
   keepMetadata?: boolean;
@@ -44,7 +48,30 @@ export interface EncodeOptions {
   xmp?: string;
   /** Search the highest quality whose output fits (lossy formats). */
   maxBytes?: number;
+  /** The request field these options came from, named in errors. Default "export_options". */
+  field?: string;
 }
+
+/**
+ * SVG output: a colour vector trace of the pipeline's result (imagetracerjs, on a downscaled copy), or
+ * the raster embedded as a PNG `<image>` when asked, when tracing fails or when the trace is too big.
+ */
+export interface SvgOptions {
+  format: 'svg';
+  /** Colours to trace, 2-64. */
+  colors: number;
+  /** Largest traced SVG, in bytes, before falling back to the embedded raster. */
+  maxSvgBytes: number;
+  /** Skip tracing: always embed the raster. */
+  embedRaster: boolean;
+  /** Flatten transparency onto this colour ("#rrggbb") first. */
+  background?: string;
+  field?: string;
+}
+
+/** What a pipeline or composite can be encoded as. */
+export type OutputOptions = EncodeOptions | SvgOptions;
+export type ExportFormat = OutputFormat | 'svg';
 
 /**
  * One step of a pipeline; every step of a task runs in one sharp pipeline inside one worker task. Each
@@ -57,7 +84,59 @@ export type PipelineStep = (
   | { op: 'crop'; left: number; top: number; width: number; height: number }
   /** Applied as the input is read, wherever it appears in the list (see spec.autoOrient). */
   | { op: 'autoOrient' }
-  // Later steps (filters, colour transformations, composites, palette recolouring) extend this union.
+  // Filters and colour transformations (steps/<op>.ts; api/translate/filter-steps.ts and
+  // color-transformation-steps.ts build them from the proto messages). sharp operations first:
+  /** Gaussian blur, sigma 0.3 to 1000. */
+  | { op: 'blur'; sigma: number }
+  /** sharp's sharpen of L in LAB; no sigma is its fast mild 3x3 sharpen. */
+  | { op: 'sharpen'; sigma?: number; m1?: number; m2?: number }
+  /** Odd window 3 to 15 (sharp takes more). */
+  | { op: 'median'; size: number }
+  /** out = matrix x (r, g, b), a 3x3 in rows; alpha kept. */
+  | { op: 'recomb'; matrix: number[][] }
+  /** In LCh: brightness and saturation multiply L and C (1 = unchanged), hue adds degrees (rounded). */
+  | { op: 'modulate'; brightness?: number; saturation?: number; hue?: number }
+  /** out = a * in + b on the colour channels: one value for all, or one per channel (r, g, b). */
+  | { op: 'linear'; a: number[]; b: number[] }
+  /** out = 255 * (in / 255) ^ (1 / gamma), gamma 1 to 3: brightens midtones, keeps 0 and 255. */
+  | { op: 'gamma'; gamma: number }
+  /** 255 - value on the colour channels; alpha kept. */
+  | { op: 'negate' }
+  /** Keeps each pixel's LAB lightness and takes the chroma of `color` ("#rrggbb"). */
+  | { op: 'tint'; color: string }
+  /** Stretches L so the `lower` percentile becomes black and the `upper` one white. */
+  | { op: 'normalise'; lower: number; upper: number }
+  // Steps on rendered pixels (sharp has no such operation, or its own would touch alpha):
+  /** Classic unsharp mask: where |in - blur(radius)| >= threshold, out = in + amount * (in - blur). */
+  | { op: 'unsharpMask'; radius: number; amount: number; threshold: number }
+  /** CLAHE on Rec.709 luma (regions width x height, maxSlope 0 = plain AHE); the change is added to r, g and b. */
+  | { op: 'clahe'; width: number; height: number; maxSlope: number }
+  /** Convolution of the colour channels (kernel in rows, width x height, odd sides); alpha kept. */
+  | { op: 'convolve'; width: number; height: number; kernel: number[]; scale?: number; offset?: number }
+  /** Darkens towards the corners: 0 up to `radius` (fraction of the half-diagonal), `strength` (0-1) at the corners. */
+  | { op: 'vignette'; strength: number; radius: number }
+  /** Blocks of blockSize x blockSize pixels take their mean colour (weighted by alpha); alpha kept. */
+  | { op: 'pixelate'; blockSize: number }
+  /** At most `levels` (2-256) evenly spaced values per colour channel. */
+  | { op: 'posterize'; levels: number }
+  /** 255 where Rec.709 luma (or each channel, perChannel) >= level, else 0. */
+  | { op: 'threshold'; level: number; perChannel: boolean }
+  /** Luma mapped onto the gradient shadow -> highlight ("#rrggbb"). */
+  | { op: 'duotone'; shadow: string; highlight: string }
+  /** Input black and white points (0-255), then out = t ^ (1 / gamma) over that range. */
+  | { op: 'levels'; blackPoint: number; whitePoint: number; gamma: number }
+  /**
+   * A 3D lookup table with trilinear interpolation: `table` holds size^3 RGB triples, red varying fastest,
+   * then green, then blue; inputs are scaled from [domainMin, domainMax] per channel.
+   */
+  | { op: 'lut3d'; size: number; table: Float32Array; domainMin: [number, number, number]; domainMax: [number, number, number] }
+  /**
+   * Palette recolouring (src/color/recolor.ts): the image's own palette, matched to `colors` ("#rrggbb",
+   * 1-16), moved there by an RBF colour transfer applied through a lut3d table; strength 0-1 (0 leaves
+   * the pixels as they are); alpha kept.
+   */
+  | { op: 'recolor'; colors: string[]; strength: number }
+  // Later steps extend this union (composites are ImageProcessor.composite, not a step).
 ) & { field?: string };
 
 export interface PipelineSpec {
@@ -65,17 +144,71 @@ export interface PipelineSpec {
   /** Apply the EXIF orientation before the steps. Default true; false keeps the stored pixel order. */
   autoOrient?: boolean;
   /** undefined keeps the input's format when it is an output format, else png. */
-  output?: EncodeOptions;
+  output?: OutputOptions;
 }
 
 export interface EncodedImage {
   data: Buffer;
-  format: OutputFormat;
+  format: ExportFormat;
   contentType: string;
   width: number;
   height: number;
   /** The quality used (after a maxBytes search), when lossy. */
   quality?: number;
+  /** svg: true for a vector trace, false when the raster was embedded. */
+  vectorTraced?: boolean;
+  /** svg: why the raster was embedded instead of a trace, when it was. */
+  note?: string;
+}
+
+/** sharp's composite blend modes, as CompositeLayer.blend_mode offers them. */
+export type BlendMode =
+  | 'over'
+  | 'multiply'
+  | 'screen'
+  | 'overlay'
+  | 'darken'
+  | 'lighten'
+  | 'colour-dodge'
+  | 'colour-burn'
+  | 'hard-light'
+  | 'soft-light'
+  | 'difference'
+  | 'exclusion'
+  | 'add'
+  | 'saturate';
+
+export type Anchor = 'centre' | 'north' | 'northeast' | 'east' | 'southeast' | 'south' | 'southwest' | 'west' | 'northwest';
+
+/**
+ * One layer of a composite. In order: oriented, resized into `box` (fit inside), rotated about its
+ * centre (corners transparent), faded by `opacity`, placed and clipped to the canvas. The placement is
+ * that of the unrotated layer: rotation turns it in place.
+ */
+export interface CompositeLayer {
+  /** Encoded image bytes (stored images are read by the core first). Copied to the worker. */
+  input: Uint8Array;
+  /** Top-left corner on the canvas (may be negative or past the edge), or an anchor on it. */
+  position: { left: number; top: number } | { anchor: Anchor };
+  /** Resize into this box first (fit inside); a missing side follows the aspect ratio. */
+  box?: { width?: number; height?: number };
+  /** 0-1. */
+  opacity: number;
+  blend: BlendMode;
+  /** Degrees clockwise. */
+  rotation: number;
+  /** The request field of the layer, named in errors. Default `layers[<index>]`. */
+  field?: string;
+}
+
+export interface CompositeSpec {
+  width: number;
+  height: number;
+  /** "#rrggbb" or "#rrggbbaa"; undefined is transparent. */
+  background?: string;
+  /** Drawn in order, the first at the bottom. */
+  layers: CompositeLayer[];
+  output: OutputOptions;
 }
 
 export interface RunOptions {
@@ -96,6 +229,13 @@ export interface ImageProcessor {
   probe(input: Uint8Array, field: string, options?: RunOptions): Promise<ProbeResult>;
   /** Runs a pipeline. The input buffer is copied; callers keep theirs. */
   run(input: Uint8Array, spec: PipelineSpec, options?: RunOptions): Promise<EncodedImage>;
+  /**
+   * Draws layers over a canvas, all in one worker task. Each layer is checked against the pixel limit
+   * from its header before it is decoded; errors name the layer's field (`layers[<index>]`).
+   */
+  composite(spec: CompositeSpec, options?: RunOptions): Promise<EncodedImage>;
+  /** Runs a named computation (imaging/computations.ts) on the image in a worker; returns its data. */
+  compute<K extends ComputationName>(input: Uint8Array, kind: K, params: ComputationParams<K>, options?: RunOptions): Promise<ComputationResult<K>>;
   close(): Promise<void>;
 }
 

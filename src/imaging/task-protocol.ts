@@ -1,5 +1,5 @@
 import { AppError, type ErrorKind, type FieldViolation } from '../errors/index.js';
-import type { EncodedImage, InputFormat, PipelineSpec, ProbeResult } from './image-processor.js';
+import type { CompositeLayer, CompositeSpec, EncodedImage, InputFormat, PipelineSpec, ProbeResult } from './image-processor.js';
 
 /**
  * What crosses the thread boundary. Everything here survives structured cloning; the image bytes travel
@@ -10,6 +10,8 @@ import type { EncodedImage, InputFormat, PipelineSpec, ProbeResult } from './ima
 export interface WorkerSettings {
   maxInputPixels: number;
   maxOutputDimension: number;
+  /** Encoder time one AVIF request may take, ms (see avif-effort.ts). */
+  avifBudgetMs: number;
 }
 
 interface TaskBase {
@@ -23,7 +25,24 @@ interface TaskBase {
   deadline: number;
 }
 
-export type WorkerTask = (TaskBase & { type: 'probe' }) | (TaskBase & { type: 'run'; spec: PipelineSpec });
+/** A composite spec as it travels: the layers without their bytes, which are the task's `inputs`. */
+export type WireCompositeSpec = Omit<CompositeSpec, 'layers'> & { layers: Omit<CompositeLayer, 'input'>[] };
+
+/** Several inputs in one task: the layers' bytes in order, every buffer in the transfer list. */
+export interface CompositeTask {
+  type: 'composite';
+  inputs: Uint8Array[];
+  /** Sniffed on the main thread, one per input. */
+  formats: InputFormat[];
+  spec: WireCompositeSpec;
+  deadline: number;
+}
+
+export type WorkerTask =
+  | (TaskBase & { type: 'probe' })
+  | (TaskBase & { type: 'run'; spec: PipelineSpec })
+  | (TaskBase & { type: 'compute'; kind: string; params: unknown })
+  | CompositeTask;
 
 /** Errors are sent as data: an Error thrown across the boundary arrives without its class or fields. */
 export interface WireError {
@@ -42,7 +61,9 @@ export type WireImage = Omit<EncodedImage, 'data'> & { data: Uint8Array };
 
 export type WorkerReply =
   | { ok: true; type: 'probe'; probe: ProbeResult }
+  /** The answer to a run or a composite task. */
   | { ok: true; type: 'run'; image: WireImage }
+  | { ok: true; type: 'compute'; result: unknown }
   | { ok: false; error: WireError };
 
 export function toWireError(error: AppError): WireError {

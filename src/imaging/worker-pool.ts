@@ -11,9 +11,10 @@ import {
   type ErrorKind,
 } from '../errors/index.js';
 import { AdmissionQueue } from './admission-queue.js';
-import type { EncodedImage, ImageProcessor, PipelineSpec, ProbeResult, RunOptions } from './image-processor.js';
+import type { CompositeSpec, EncodedImage, ImageProcessor, InputFormat, PipelineSpec, ProbeResult, RunOptions } from './image-processor.js';
 import { sniffFormat } from './sniff.js';
-import { fromWireError, transferableCopy, type WorkerReply, type WorkerSettings, type WorkerTask } from './task-protocol.js';
+import type { ComputationName, ComputationParams, ComputationResult } from './computations.js';
+import { fromWireError, transferableCopy, type CompositeTask, type WorkerReply, type WorkerSettings, type WorkerTask } from './task-protocol.js';
 import { workerEntry } from './worker-entry.js';
 
 export interface WorkerPoolOptions {
@@ -27,6 +28,11 @@ export interface WorkerPoolOptions {
   operationTimeoutMs: number;
   maxInputPixels: number;
   maxOutputDimension: number;
+  /**
+   * Encoder time one AVIF request may take, by this machine's measured rates (see avif-effort.ts):
+   * libaom cannot be stopped once it runs. Default 15000.
+   */
+  avifBudgetMs?: number;
   /** Called once per operation when its caller gets the answer: for one structured log line. */
   onOperation?: (event: OperationEvent) => void;
   /** A worker thread failed outside any task (piscina replaces it); for the log. */
@@ -34,7 +40,7 @@ export interface WorkerPoolOptions {
 }
 
 export interface OperationEvent {
-  operation: 'probe' | 'run';
+  operation: 'probe' | 'run' | 'composite' | `compute:${string}`;
   inputBytes: number;
   outputBytes: number;
   durationMs: number;
@@ -52,7 +58,14 @@ export interface PoolStats {
 }
 
 type Operation = OperationEvent['operation'];
+/** The fields every single-input task shares, which #operate's callers complete into a task. */
+type SingleInputBase = Omit<Exclude<WorkerTask, CompositeTask>, 'type'>;
+/** Bytes to send to a worker, and the request field they came from. */
+type TaskInput = { data: Uint8Array; field: string };
+type Prepared = { inputs: Uint8Array[]; formats: InputFormat[]; deadline: number };
 type Abort = { why: 'deadline' | 'cancelled' };
+
+export const DEFAULT_AVIF_BUDGET_MS = 15_000;
 
 /**
  * The ImageProcessor: every sharp pipeline runs in a piscina worker thread. In front of piscina sits
@@ -73,7 +86,11 @@ export class WorkerPool implements ImageProcessor {
     this.#options = options;
     this.#admission = new AdmissionQueue(options.maxConcurrentOperations, options.maxQueue);
     const entry = workerEntry();
-    const settings: WorkerSettings = { maxInputPixels: options.maxInputPixels, maxOutputDimension: options.maxOutputDimension };
+    const settings: WorkerSettings = {
+      maxInputPixels: options.maxInputPixels,
+      maxOutputDimension: options.maxOutputDimension,
+      avifBudgetMs: options.avifBudgetMs ?? DEFAULT_AVIF_BUDGET_MS,
+    };
     this.#piscina = new Piscina({
       filename: entry.filename,
       execArgv: entry.execArgv,
@@ -103,6 +120,36 @@ export class WorkerPool implements ImageProcessor {
     return { ...reply.image, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
   }
 
+  /**
+   * Draws the layers over a canvas in one worker task; every layer's bytes are copied and moved there
+   * with the task. Each layer's field (default `layers[<index>]`) is named in its errors.
+   */
+  async composite(spec: CompositeSpec, options: RunOptions = {}): Promise<EncodedImage> {
+    const inputs = spec.layers.map((layer, i) => ({ data: layer.input, field: layer.field ?? `layers[${i}]` }));
+    const wire = { ...spec, layers: spec.layers.map(({ input: _input, ...layer }) => layer) };
+    const reply = await this.#operateMany('composite', inputs, options, ({ inputs: copies, formats, deadline }) => ({
+      type: 'composite',
+      inputs: copies,
+      formats,
+      spec: wire,
+      deadline,
+    }));
+    if (reply.type !== 'run') throw internalError(`worker answered a composite with ${reply.type}`);
+    const { data } = reply.image;
+    return { ...reply.image, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
+  }
+
+  /**
+   * Runs a named computation (see computations.ts) on the image in a worker and returns its
+   * structured-clonable result: palette extraction, analysis, anything that reads pixels and returns
+   * numbers rather than an image.
+   */
+  async compute<K extends ComputationName>(input: Uint8Array, kind: K, params: ComputationParams<K>, options: RunOptions = {}): Promise<ComputationResult<K>> {
+    const reply = await this.#operate(`compute:${kind}`, input, options.field ?? 'image', options, (task) => ({ ...task, type: 'compute', kind, params }));
+    if (reply.type !== 'compute') throw internalError(`worker answered a computation with ${reply.type}`);
+    return reply.result as ComputationResult<K>;
+  }
+
   stats(): PoolStats {
     return { running: this.#admission.running, queued: this.#admission.queued, completed: this.#completed, rejected: this.#rejected };
   }
@@ -115,18 +162,29 @@ export class WorkerPool implements ImageProcessor {
     await this.#piscina.destroy();
   }
 
-  async #operate(
+  #operate(
     operation: Operation,
     input: Uint8Array,
     field: string,
     options: RunOptions,
-    makeTask: (base: Omit<WorkerTask, 'type'>) => WorkerTask,
+    makeTask: (base: SingleInputBase) => WorkerTask,
+  ): Promise<Extract<WorkerReply, { ok: true }>> {
+    return this.#operateMany(operation, [{ data: input, field }], options, ({ inputs, formats, deadline }) =>
+      makeTask({ input: inputs[0], format: formats[0], field, deadline }),
+    );
+  }
+
+  async #operateMany(
+    operation: Operation,
+    inputs: TaskInput[],
+    options: RunOptions,
+    makeTask: (prepared: Prepared) => WorkerTask,
   ): Promise<Extract<WorkerReply, { ok: true }>> {
     const started = performance.now();
     let outputBytes = 0;
     let outcome: OperationEvent['outcome'] = 'ok';
     try {
-      const reply = await this.#submit(operation, input, field, options, makeTask);
+      const reply = await this.#submit(operation, inputs, options, makeTask);
       if (!reply.ok) throw fromWireError(reply.error);
       if (reply.type === 'run') outputBytes = reply.image.data.byteLength;
       return reply;
@@ -135,27 +193,26 @@ export class WorkerPool implements ImageProcessor {
       outcome = appError.kind;
       throw appError;
     } finally {
-      this.#report({ operation, inputBytes: input.byteLength, outputBytes, durationMs: performance.now() - started, outcome });
+      const inputBytes = inputs.reduce((sum, input) => sum + input.data.byteLength, 0);
+      this.#report({ operation, inputBytes, outputBytes, durationMs: performance.now() - started, outcome });
     }
   }
 
-  async #submit(
-    operation: Operation,
-    input: Uint8Array,
-    field: string,
-    options: RunOptions,
-    makeTask: (base: Omit<WorkerTask, 'type'>) => WorkerTask,
-  ): Promise<WorkerReply> {
+  async #submit(operation: Operation, inputs: TaskInput[], options: RunOptions, makeTask: (prepared: Prepared) => WorkerTask): Promise<WorkerReply> {
     const refuse = (error: AppError): never => {
       this.#rejected++;
       throw error;
     };
     if (this.#closed) return refuse(shuttingDown());
-    if (input.byteLength === 0) return refuse(invalidImage(field, 'expected non-empty image bytes, received 0 bytes'));
-    // Sniffed here, on the main thread: unknown bytes never take a queue slot.
-    const format = sniffFormat(input);
-    if (format === undefined) {
-      return refuse(invalidImage(field, `expected image bytes (png, jpeg, webp, avif, gif, tiff, heif, svg, bmp), received ${input.byteLength} bytes of unknown data`));
+    const formats: InputFormat[] = [];
+    for (const { data, field } of inputs) {
+      if (data.byteLength === 0) return refuse(invalidImage(field, 'expected non-empty image bytes, received 0 bytes'));
+      // Sniffed here, on the main thread: unknown bytes never take a queue slot.
+      const format = sniffFormat(data);
+      if (format === undefined) {
+        return refuse(invalidImage(field, `expected image bytes (png, jpeg, webp, avif, gif, tiff, heif, svg, bmp), received ${data.byteLength} bytes of unknown data`));
+      }
+      formats.push(format);
     }
 
     const now = Date.now();
@@ -174,10 +231,10 @@ export class WorkerPool implements ImageProcessor {
     try {
       const release = await this.#admission.acquire(abort.signal, () => this.#overloaded());
       phase = 'running';
-      // A private copy whose memory is moved to the worker: the caller's buffer stays usable.
-      const copy = transferableCopy(input);
-      const task = makeTask({ input: copy, format, field, deadline });
-      const running = this.#piscina.run(task, { transferList: [copy.buffer] });
+      // Private copies whose memory is moved to the worker: the caller's buffers stay usable.
+      const copies = inputs.map((input) => transferableCopy(input.data));
+      const task = makeTask({ inputs: copies, formats, deadline });
+      const running = this.#piscina.run(task, { transferList: copies.map((copy) => copy.buffer) });
       // The slot is held until the worker is done, even when the caller has stopped waiting.
       const settle = (): void => {
         this.#completed++;

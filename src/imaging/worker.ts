@@ -2,9 +2,11 @@ import { workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import sharp from 'sharp';
 import { internalError, isAppError } from '../errors/index.js';
+import { compositeImage } from './composite-image.js';
 import { probeImage } from './probe-image.js';
 import { runPipeline } from './run-pipeline.js';
-import { toWireError, transferableCopy, type WorkerReply, type WorkerSettings, type WorkerTask } from './task-protocol.js';
+import { runComputation } from './computations.js';
+import { toWireError, transferableCopy, type CompositeTask, type WireImage, type WorkerReply, type WorkerSettings, type WorkerTask } from './task-protocol.js';
 
 /**
  * The piscina task handler: every sharp call of the service runs here, never on the main thread.
@@ -20,17 +22,35 @@ sharp.concurrency(1);
 const settings = workerData as WorkerSettings;
 
 export default async function handleTask(task: WorkerTask): Promise<WorkerReply | ReturnType<typeof move>> {
+  if (task.type === 'composite') return handleComposite(task);
   const input = Buffer.from(task.input.buffer, task.input.byteOffset, task.input.byteLength);
   const ctx = { field: task.field, format: task.format, deadline: task.deadline, ...settings };
   try {
     if (task.type === 'probe') return { ok: true, type: 'probe', probe: await probeImage(input, task.format, ctx) };
-    const image = await runPipeline(input, task.spec, ctx);
-    const data = transferableCopy(image.data);
-    const reply: WorkerReply = { ok: true, type: 'run', image: { ...image, data } };
-    // Hand the output's memory to the main thread instead of copying it.
-    return move({ [transferableSymbol]: [data.buffer], [valueSymbol]: reply });
+    if (task.type === 'compute') return { ok: true, type: 'compute', result: await runComputation(task.kind, input, task.params, ctx) };
+    return imageReply(await runPipeline(input, task.spec, ctx));
   } catch (error) {
-    // Sent as data: a thrown error would reach the main thread without its class or fields.
-    return { ok: false, error: toWireError(isAppError(error) ? error : internalError('image processing failed', error)) };
+    return errorReply(error);
   }
+}
+
+async function handleComposite(task: CompositeTask): Promise<WorkerReply | ReturnType<typeof move>> {
+  const inputs = task.inputs.map((input) => Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+  try {
+    return imageReply(await compositeImage(inputs, task.formats, task.spec, { deadline: task.deadline, ...settings }));
+  } catch (error) {
+    return errorReply(error);
+  }
+}
+
+function imageReply(image: WireImage): ReturnType<typeof move> {
+  const data = transferableCopy(image.data);
+  const reply: WorkerReply = { ok: true, type: 'run', image: { ...image, data } };
+  // Hand the output's memory to the main thread instead of copying it.
+  return move({ [transferableSymbol]: [data.buffer], [valueSymbol]: reply });
+}
+
+/** Errors are sent as data: a thrown error would reach the main thread without its class or fields. */
+function errorReply(error: unknown): WorkerReply {
+  return { ok: false, error: toWireError(isAppError(error) ? error : internalError('image processing failed', error)) };
 }

@@ -11,3 +11,10 @@ export function checkInteger(value: number, field: string, min: number, max: num
 export function checkOptionalInteger(value: number | undefined, field: string, min: number, max: number): number | undefined {
   return value === undefined ? undefined : checkInteger(value, field, min, max);
 }
+
+export function checkNumber(value: number, field: string, min: number, max: number): number {
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw invalidArgument(field, `a number from ${min} to ${max}`, value);
+  }
+  return value;
+}

@@ -1,7 +1,7 @@
 import { invalidArgument } from '../../errors/index.js';
 import type { PipelineStep } from '../image-processor.js';
 import { checkInteger } from './check.js';
-import { withSlot, type Slot, type StepHandler, type StepState } from './step.js';
+import { canJoin, withSlot, type Slot, type StepHandler, type StepState } from './step.js';
 
 type CropStep = Extract<PipelineStep, { op: 'crop' }>;
 
@@ -10,7 +10,7 @@ const MAX_COORDINATE = 10_000_000;
 
 export const crop: StepHandler<CropStep> = {
   needsSize: true,
-  fits: (state) => !state.used.has(cropSlot(state)),
+  fits: (state) => canJoin(state.used, cropSlot(state)),
   apply(state, step, field) {
     const size = state.size;
     if (size === undefined) throw new Error('crop applied without a known size'); // apply-steps guarantees one

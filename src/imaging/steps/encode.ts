@@ -3,12 +3,35 @@ import { isAppError } from '../../errors/index.js';
 import type { EncodeOptions, OutputFormat } from '../image-processor.js';
 import { fromSharpOptionError } from '../sharp-error.js';
 
-/** Where encode parameters live in the request, for error messages. */
+/** Where encode parameters live in the request, for error messages (EncodeOptions.field overrides it). */
 export const ENCODE_FIELD = 'export_options';
+
+export function encodeField(options: { field?: string }): string {
+  return options.field ?? ENCODE_FIELD;
+}
 
 /** Formats whose size falls as quality falls, so a maxBytes search over quality makes sense. */
 export function isLossy(options: EncodeOptions): boolean {
-  return options.format === 'jpeg' || ((options.format === 'webp' || options.format === 'avif') && !options.lossless);
+  switch (options.format) {
+    case 'jpeg':
+      return true;
+    case 'webp':
+    case 'avif':
+      return !options.lossless;
+    // JPEG-compressed when a quality is given, else LZW.
+    case 'tiff':
+      return tiffIsJpeg(options);
+    // Palette quantisation: quality is libimagequant's, fewer colours at lower quality.
+    case 'png':
+      return options.palette === true;
+    case 'gif':
+      return false;
+  }
+}
+
+/** Whether the encoder flattens transparency (see EncodeOptions.background). */
+export function flattens(options: EncodeOptions): boolean {
+  return options.background !== undefined || options.format === 'jpeg' || (options.format === 'tiff' && tiffIsJpeg(options));
 }
 
 /**
@@ -20,10 +43,12 @@ export function encode(image: Sharp, options: EncodeOptions, quality = options.q
   try {
     if (options.keepMetadata) image.keepExif().keepIccProfile();
     if (options.xmp !== undefined) image.withXmp(options.xmp);
+    // White unless asked: sharp's own default for formats without alpha is black.
+    if (flattens(options)) image.flatten({ background: options.background ?? '#ffffff' });
     return FORMATS[options.format](image, options, quality);
   } catch (error) {
     if (isAppError(error)) throw error;
-    throw fromSharpOptionError(error, ENCODE_FIELD) ?? error;
+    throw fromSharpOptionError(error, encodeField(options)) ?? error;
   }
 }
 
@@ -31,6 +56,22 @@ type Encoder = (image: Sharp, o: EncodeOptions, quality: number | undefined) => 
 
 const clamp = (n: number | undefined, min: number, max: number): number | undefined =>
   n === undefined ? undefined : Math.min(max, Math.max(min, n));
+
+function tiffIsJpeg(o: EncodeOptions): boolean {
+  return o.quality !== undefined && !o.lossless;
+}
+
+/**
+ * The `colours` value that makes sharp store a palette of at least `colors` entries. Palettes are
+ * stored at 1, 2, 4 or 8 bits, and sharp 0.34.5 maps `colours` to the bit depth rounding down
+ * (colours: 64 gives a 16-colour palette; fixed upstream in lovell/sharp#4569), so ask for the power of
+ * two at the bit depth that holds `colors`: 2, 4, 16 or 256. libimagequant may use fewer.
+ */
+export function paletteColours(colors: number | undefined): number | undefined {
+  if (colors === undefined) return undefined;
+  for (const bits of [1, 2, 4, 8]) if (colors <= 2 ** bits) return 2 ** bits;
+  return 256;
+}
 
 const FORMATS: Record<OutputFormat, Encoder> = {
   // png's "effort" (1-10 in the API) is zlib's compression level; sharp's own png effort means palette
@@ -40,21 +81,24 @@ const FORMATS: Record<OutputFormat, Encoder> = {
       compressionLevel: clamp(o.effort === undefined ? undefined : o.effort - 1, 0, 9),
       progressive: o.progressive,
       palette: o.palette,
-      ...(o.palette ? { colours: o.colors, quality, effort: clamp(o.effort, 1, 10) } : {}),
+      ...(o.palette ? { colours: paletteColours(o.colors), quality, effort: clamp(o.effort, 1, 10) } : {}),
     }),
-  // JPEG has no alpha: flatten onto the background (white unless asked) instead of sharp's black.
+  // mozjpeg's trellis quantisation, deringing and quantisation table, but not its `mozjpeg: true`
+  // switch: that also turns on scan optimisation, which makes every file progressive.
   jpeg: (image, o, quality) =>
-    image.flatten({ background: o.background ?? '#ffffff' }).jpeg({
-      mozjpeg: true,
+    image.jpeg({
       quality,
-      progressive: o.progressive,
+      progressive: o.progressive ?? false,
+      optimiseScans: o.progressive ?? false,
+      trellisQuantisation: true,
+      overshootDeringing: true,
+      quantisationTable: 3,
       chromaSubsampling: o.chromaSubsampling,
     }),
   webp: (image, o, quality) => image.webp({ quality, lossless: o.lossless, effort: clamp(o.effort, 0, 6) }),
   avif: (image, o, quality) =>
     image.avif({ quality, lossless: o.lossless, effort: clamp(o.effort, 0, 9), chromaSubsampling: o.chromaSubsampling }),
-  // Lossless LZW unless a quality asks for lossy JPEG-in-TIFF.
-  tiff: (image, o, quality) =>
-    image.tiff(quality !== undefined && !o.lossless ? { quality, compression: 'jpeg' } : { compression: 'lzw' }),
-  gif: (image, o) => image.gif({ colours: o.colors, effort: clamp(o.effort, 1, 10) }),
+  // Lossless LZW unless a quality asks for lossy JPEG-in-TIFF (which has no alpha: see flattens).
+  tiff: (image, o, quality) => image.tiff(tiffIsJpeg({ ...o, quality }) ? { quality, compression: 'jpeg' } : { compression: 'lzw' }),
+  gif: (image, o) => image.gif({ colours: paletteColours(o.colors), effort: clamp(o.effort, 1, 10), progressive: o.progressive }),
 };

@@ -1,13 +1,13 @@
 import { invalidArgument } from '../../errors/index.js';
 import type { PipelineStep } from '../image-processor.js';
 import { checkOptionalInteger } from './check.js';
-import { withSlot, type StepHandler } from './step.js';
+import { canJoin, withSlot, type StepHandler } from './step.js';
 
 type ResizeStep = Extract<PipelineStep, { op: 'resize' }>;
 
 export const resize: StepHandler<ResizeStep> = {
   needsSize: false,
-  fits: (state) => !state.used.has('resize') && !state.used.has('extractAfterResize'),
+  fits: (state) => canJoin(state.used, 'resize'),
   apply(state, step, field) {
     const width = checkOptionalInteger(step.width, `${field}.width`, 1, state.maxOutputDimension);
     const height = checkOptionalInteger(step.height, `${field}.height`, 1, state.maxOutputDimension);

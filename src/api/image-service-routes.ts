@@ -2,24 +2,46 @@ import type { ConnectRouter } from '@connectrpc/connect';
 import { durationMs, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { ImageService } from '../../gen/image/v1/image_service_pb.js';
 import { ImageKind as PbImageKind } from '../../gen/image/v1/asset_pb.js';
-import { invalidArgument, notImplemented } from '../errors/index.js';
+import { invalidArgument } from '../errors/index.js';
 import type { AssetService } from '../services/asset-service.js';
+import type { DerivedImageService } from '../services/derived-image-service.js';
+import type { GenerationService } from '../services/generation-service.js';
+import type { OutputFormat } from '../imaging/image-processor.js';
+import { checkId, checkOneOf } from '../validation/check.js';
+import { ResizeOptionsSchema, CropRegionSchema, FilterSchema } from '../../gen/image/v1/operations_pb.js';
+import { create, toJson } from '@bufbuild/protobuf';
+import { resizeStep } from './translate/resize-step.js';
+import { cropStep } from './translate/crop-step.js';
+import { filterSteps } from './translate/filter-steps.js';
 import { toImageAsset, kindFromProto } from './asset-mapper.js';
 import { callOptionsFrom } from './call-options-from.js';
 import { collectUpload } from './collect-upload.js';
+import { generationHandlers } from './generation-handlers.js';
+import { paletteHandlers } from './palette-handlers.js';
+import { recolorHandlers } from './recolor-handlers.js';
+import type { RecolorService } from '../services/recolor-service.js';
+import type { PaletteService } from '../services/palette-service.js';
 
 export interface ImageServiceCores {
   assets: AssetService;
+  derived: DerivedImageService;
+  generation: GenerationService;
+  recolor: RecolorService;
+  palettes: PaletteService;
   maxUploadBytes: number;
+  maxOutputDimension: number;
 }
 
-const later = (rpc: string, what: string) => () => {
-  throw notImplemented(rpc, what);
-};
+/** The output format of a derived image: empty keeps the source's. */
+function outputFormat(format: string): OutputFormat | undefined {
+  if (!format) return undefined;
+  const f = checkOneOf('format', format.toLowerCase(), ['png', 'jpeg', 'jpg', 'webp', 'avif', 'tiff', 'gif']);
+  return f === 'jpg' ? 'jpeg' : f;
+}
 
 /** image.v1.ImageService: maps messages to core calls and results back; no logic of its own. */
 export function registerImageService(router: ConnectRouter, cores: ImageServiceCores): void {
-  const { assets } = cores;
+  const { assets, derived } = cores;
   router.service(ImageService, {
     async uploadImage(req, ctx) {
       const record = await assets.upload(
@@ -84,19 +106,48 @@ export function registerImageService(router: ConnectRouter, cores: ImageServiceC
       };
     },
 
-    generateImage: later('GenerateImage', 'AI generation arrives with the generation providers (issue 5)'),
-    async *generateVariations() {
-      throw notImplemented('GenerateVariations', 'AI variations arrive with the generation providers (issue 5)');
+    ...generationHandlers(cores.generation),
+    ...paletteHandlers(cores.palettes),
+    ...recolorHandlers(cores.recolor),
+
+    async resizeImage(req, ctx) {
+      checkId('image_id', req.imageId);
+      const step = resizeStep(req, '', cores.maxOutputDimension);
+      const options = create(ResizeOptionsSchema, {
+        width: req.width,
+        height: req.height,
+        maintainAspectRatio: req.maintainAspectRatio,
+        fit: req.fit,
+        gravity: req.gravity,
+        backgroundColor: req.backgroundColor,
+        withoutEnlargement: req.withoutEnlargement,
+      });
+      const { record } = await derived.derive(
+        { sourceImageId: req.imageId, processingType: 'resize', steps: [step], format: outputFormat(req.format), params: { resize: toJson(ResizeOptionsSchema, options) } },
+        callOptionsFrom(ctx),
+      );
+      return { image: toImageAsset(record) };
     },
-    refineImage: later('RefineImage', 'refinement arrives with the generation providers (issue 5)'),
-    listModels: later('ListModels', 'generation models arrive with the generation providers (issue 5)'),
-    generateColorPalette: later('GenerateColorPalette', 'palette extraction arrives with the colour work (issue 4)'),
-    generateMultiplePalettes: later('GenerateMultiplePalettes', 'palette extraction arrives with the colour work (issue 4)'),
-    applyPaletteToImage: later('ApplyPaletteToImage', 'palette recolouring arrives with the colour work (issue 4)'),
-    getPalette: later('GetPalette', 'palettes arrive with the colour work (issue 4)'),
-    listPalettes: later('ListPalettes', 'palettes arrive with the colour work (issue 4)'),
-    resizeImage: later('ResizeImage', 'processing of stored images arrives with the processing work (issue 3)'),
-    cropImage: later('CropImage', 'processing of stored images arrives with the processing work (issue 3)'),
-    applyFilter: later('ApplyFilter', 'filters arrive with the processing work (issue 3)'),
+
+    async cropImage(req, ctx) {
+      checkId('image_id', req.imageId);
+      const step = cropStep(req, '');
+      const region = create(CropRegionSchema, { x: req.x, y: req.y, width: req.width, height: req.height });
+      const { record } = await derived.derive(
+        { sourceImageId: req.imageId, processingType: 'crop', steps: [step], format: outputFormat(req.format), params: { crop: toJson(CropRegionSchema, region) } },
+        callOptionsFrom(ctx),
+      );
+      return { image: toImageAsset(record) };
+    },
+
+    async applyFilter(req, ctx) {
+      checkId('image_id', req.imageId);
+      const steps = filterSteps(req.filter, 'filter');
+      const { record } = await derived.derive(
+        { sourceImageId: req.imageId, processingType: 'filter', steps, format: outputFormat(req.format), params: { filter: toJson(FilterSchema, req.filter!) } },
+        callOptionsFrom(ctx),
+      );
+      return { image: toImageAsset(record) };
+    },
   });
 }

@@ -1,21 +1,62 @@
 import type { ConnectRouter } from '@connectrpc/connect';
-import { ProcessingService } from '../../gen/image/v1/processing_service_pb.js';
-import { notImplemented } from '../errors/index.js';
+import { ProcessingService as ProcessingServiceDesc } from '../../gen/image/v1/processing_service_pb.js';
+import type { AssetService } from '../services/asset-service.js';
+import { compositeSpec, resolveLayers } from './translate/composite-spec.js';
+import type { ProcessingService } from '../services/processing-service.js';
+import { callOptionsFrom } from './call-options-from.js';
+import { keptFormat, toPbEncodedImage } from './encoded-image.js';
+import { colorTransformationSteps } from './translate/color-transformation-steps.js';
+import { encodeOptions } from './translate/encode-options.js';
+import { resizeStep } from './translate/resize-step.js';
+import { variationJobs } from './translate/variation-job.js';
+import { analysisHandlers } from './analysis-handlers.js';
+import type { AnalysisService } from '../services/analysis-service.js';
+import type { RecolorService } from '../services/recolor-service.js';
 
-const later = (rpc: string, what: string) => () => {
-  throw notImplemented(rpc, what);
-};
+export interface ProcessingCores {
+  processing: ProcessingService;
+  analysis: AnalysisService;
+  recolor: RecolorService;
+  /** Stored images used as composite layers. */
+  assets: AssetService;
+  maxVariations: number;
+  maxOutputDimension: number;
+  maxInputPixels: number;
+  maxCompositeLayers: number;
+}
 
 /** image.v1.ProcessingService: stateless bytes in, bytes out. */
-export function registerProcessingService(router: ConnectRouter): void {
-  router.service(ProcessingService, {
-    async *generateVariations() {
-      throw notImplemented('GenerateVariations', 'stateless variations arrive with the processing work (issue 3)');
+export function registerProcessingService(router: ConnectRouter, cores: ProcessingCores): void {
+  const { processing } = cores;
+  router.service(ProcessingServiceDesc, {
+    async *generateVariations(req, ctx) {
+      const jobs = variationJobs(req.variationConfigs, keptFormat(req.imageData), { maxVariations: cores.maxVariations, maxDimension: cores.maxOutputDimension });
+      for await (const result of processing.variations(req.imageData, jobs, req.cacheKey, { ...callOptionsFrom(ctx), field: 'image_data' })) {
+        yield { id: result.id, image: toPbEncodedImage(result.image), cached: result.cached };
+      }
     },
-    applyColorTransformations: later('ApplyColorTransformations', 'colour transformations arrive with the processing work (issue 3)'),
-    createComposite: later('CreateComposite', 'composites arrive with the processing work (issue 3)'),
-    analyzeImage: later('AnalyzeImage', 'image analysis arrives with the colour work (issue 4)'),
-    generateAndApplyPalette: later('GenerateAndApplyPalette', 'theme palettes arrive with the colour work (issue 4)'),
-    processForExport: later('ProcessForExport', 'export with per-format options arrives with the processing work (issue 3)'),
+
+    async applyColorTransformations(req, ctx) {
+      const steps = colorTransformationSteps(req.transformations, 'transformations');
+      const output = encodeOptions(req.format || keptFormat(req.imageData), req.exportOptions, '');
+      const image = await processing.run(req.imageData, { steps, output }, { ...callOptionsFrom(ctx), field: 'image_data' });
+      return { image: toPbEncodedImage(image) };
+    },
+
+    async processForExport(req, ctx) {
+      const steps = req.resize ? [resizeStep(req.resize, 'resize.', cores.maxOutputDimension)] : [];
+      const output = encodeOptions(req.format, req.exportOptions, '');
+      const image = await processing.run(req.imageData, { steps, output }, { ...callOptionsFrom(ctx), field: 'image_data' });
+      return { image: toPbEncodedImage(image), qualityUsed: image.quality ?? 0, vectorTraced: image.vectorTraced ?? false, note: image.note ?? '' };
+    },
+
+    async createComposite(req, ctx) {
+      // Every field is checked before any stored layer is read.
+      const draft = compositeSpec(req, { maxLayers: cores.maxCompositeLayers, maxInputPixels: cores.maxInputPixels, maxOutputDimension: cores.maxOutputDimension });
+      const spec = await resolveLayers(draft, async (imageId) => (await cores.assets.read(imageId)).data);
+      const image = await processing.composite(spec, callOptionsFrom(ctx));
+      return { image: toPbEncodedImage(image) };
+    },
+    ...analysisHandlers(cores.analysis, cores.recolor),
   });
 }

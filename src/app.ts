@@ -12,8 +12,15 @@ import { WorkerPool } from './imaging/worker-pool.js';
 import { createDatabase } from './persistence/create-database.js';
 import type { Database } from './persistence/repositories.js';
 import { AssetService } from './services/asset-service.js';
+import { createGenerationService } from './services/create-generation-service.js';
+import { DerivedImageService } from './services/derived-image-service.js';
+import { PaletteService } from './services/palette-service.js';
+import { AnalysisService } from './services/analysis-service.js';
+import { RecolorService } from './services/recolor-service.js';
+import { ProcessingService } from './services/processing-service.js';
 import type { BlobStore } from './storage/blob-store.js';
-import { FsBlobStore } from './storage/fs-blob-store.js';
+import { createBlobStore } from './storage/create-blob-store.js';
+import { sweepOrphans } from './services/orphan-sweep.js';
 import { UrlSigner } from './storage/url-signer.js';
 import { urlSigningSecret } from './url-signing-secret.js';
 import type { Logger } from './util/logger.js';
@@ -30,20 +37,13 @@ export interface App {
   close(): Promise<void>;
 }
 
-async function createBlobStore(config: Config): Promise<BlobStore> {
-  if (config.azure.connectionString || config.azure.accountName) {
-    // Refuse rather than silently fall back to local files that other instances cannot see.
-    throw new Error('AZURE_STORAGE_* is set, but the Azure Blob Storage store is not implemented yet (see README, "Not yet implemented")');
-  }
-  return new FsBlobStore(config.blobDir);
-}
-
 /** The composition root: builds stores, pool, cores and the one-port server from the config. */
 export async function buildApp(config: Config, logger: Logger): Promise<App> {
   const db = await createDatabase({
     databaseUrl: config.databaseUrl,
     poolMin: config.dbPoolMin,
     poolMax: config.dbPoolMax,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
     logger: { warn: (message) => logger.warn({ component: 'database' }, message) },
   });
   const blobs = await createBlobStore(config);
@@ -54,6 +54,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     operationTimeoutMs: config.pool.operationTimeoutMs,
     maxInputPixels: config.limits.maxInputPixels,
     maxOutputDimension: config.limits.maxOutputDimension,
+    avifBudgetMs: config.limits.avifBudgetMs,
     onOperation: (op) => logger.debug(op, 'image operation'),
   });
   const signer = new UrlSigner(await urlSigningSecret(config.urlSigningSecret, config.dataDir));
@@ -68,11 +69,34 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     urls: { defaultExpirySeconds: config.urlDefaultExpirySeconds, maxExpirySeconds: config.urlMaxExpirySeconds },
   });
 
+  const derived = new DerivedImageService({ assets, db, images: pool });
   const health = new HealthState(SERVED.map((s) => s.typeName));
   const shutdown = new AbortController();
   let serving = true;
   const handler = connectNodeAdapter({
-    routes: routes({ assets, maxUploadBytes: config.limits.maxUploadBytes }, health),
+    routes: routes(
+      {
+        assets,
+        derived,
+        palettes: new PaletteService({ assets, db, images: pool }),
+        recolor: new RecolorService({ derived, db, images: pool, concurrencyPerRequest: config.pool.maxConcurrentOperations }),
+        analysis: new AnalysisService({ images: pool }),
+        generation: createGenerationService(config.generation, {
+          assets,
+          images: pool,
+          maxOutputDimension: config.limits.maxOutputDimension,
+          maxUploadBytes: config.limits.maxUploadBytes,
+          logger,
+        }),
+        processing: new ProcessingService({ images: pool, cacheMaxBytes: config.cacheMaxBytes, concurrencyPerRequest: config.pool.maxConcurrentOperations }),
+        maxUploadBytes: config.limits.maxUploadBytes,
+        maxOutputDimension: config.limits.maxOutputDimension,
+        maxVariations: config.limits.maxVariations,
+        maxInputPixels: config.limits.maxInputPixels,
+        maxCompositeLayers: config.limits.maxCompositeLayers,
+      },
+      health,
+    ),
     interceptors: [errorInterceptor(logger)],
     readMaxBytes: config.limits.maxMessageBytes,
     writeMaxBytes: config.limits.maxMessageBytes,
@@ -88,6 +112,17 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   const urlHost = server.host.includes(':') ? `[${server.host}]` : server.host;
   baseUrl = `http://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${server.port}`;
 
+  // Optional in-process orphan sweep; with several instances, one scheduled `npm run sweep` is enough.
+  const sweeper =
+    config.orphanSweepIntervalSeconds > 0
+      ? setInterval(() => {
+          sweepOrphans({ blobs, images: db.images }, config.orphanGraceSeconds * 1000).then(
+            (r) => logger.info({ scanned: r.scanned, removed: r.removed.length, spared: r.spared }, 'orphan sweep'),
+            (e) => logger.warn({ err: String(e) }, 'orphan sweep failed'),
+          );
+        }, config.orphanSweepIntervalSeconds * 1000).unref()
+      : undefined;
+
   let closing: Promise<void> | undefined;
   return {
     server,
@@ -99,6 +134,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     close() {
       closing ??= (async () => {
         serving = false;
+        clearInterval(sweeper);
         health.setAllNotServing();
         const forced = setTimeout(() => shutdown.abort(), config.shutdownGraceMs);
         await server.close(config.shutdownGraceMs);

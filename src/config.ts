@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AppError } from './errors/index.js';
+import { loadGenerationConfig, type GenerationConfig } from './generation/generation-config.js';
 
 /**
  * Every setting, read from the environment with an embedded default, and validated once at start so a
@@ -16,12 +17,16 @@ export interface Config {
   databaseUrl: string;
   dbPoolMin: number;
   dbPoolMax: number;
+  /** How long a database connection attempt (or a wait for a pooled one) may take. */
+  dbConnectTimeoutMs: number;
   /** Local blob folder (when Azure is not configured). */
   blobDir: string;
   azure: {
     connectionString: string | undefined;
     accountName: string | undefined;
     accountKey: string | undefined;
+    /** Blob endpoint with account name and key; default https://<account>.blob.core.windows.net. */
+    endpoint: string | undefined;
     container: string;
     cdnBaseUrl: string | undefined;
   };
@@ -40,6 +45,12 @@ export interface Config {
     maxInputPixels: number;
     /** Largest side of an image the service produces. */
     maxOutputDimension: number;
+    /** Most configurations in one ProcessingService.GenerateVariations request. */
+    maxVariations: number;
+    /** Most layers in one CreateComposite request. */
+    maxCompositeLayers: number;
+    /** Estimated AVIF encoder time one request may take; higher efforts are refused or lowered to fit. */
+    avifBudgetMs: number;
   };
   pool: {
     /** Worker threads running sharp. */
@@ -54,9 +65,15 @@ export interface Config {
   /** Result cache bound, bytes. */
   cacheMaxBytes: number;
   shutdownGraceMs: number;
+  /** Blobs no row references are removed once older than this. */
+  orphanGraceSeconds: number;
+  /** Run the orphan sweep every this many seconds in the service; 0 = never (use `npm run sweep`). */
+  orphanSweepIntervalSeconds: number;
   /** Origins allowed to call from a browser; ["*"] for any. */
   corsOrigins: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Generation models (GENERATION_MODELS and provider variables), default model, timeouts and retries. */
+  generation: GenerationConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -100,11 +117,13 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dbPoolMin: int(env, 'DB_POOL_MIN', 0, 0, 1000),
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 1000),
+    dbConnectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
     blobDir: path.resolve(str(env, 'BLOB_DIR') ?? path.join(dataDir, 'blobs')),
     azure: {
       connectionString: str(env, 'AZURE_STORAGE_CONNECTION_STRING'),
       accountName: str(env, 'AZURE_STORAGE_ACCOUNT'),
       accountKey: str(env, 'AZURE_STORAGE_KEY'),
+      endpoint: str(env, 'AZURE_STORAGE_BLOB_ENDPOINT'),
       container: str(env, 'AZURE_STORAGE_CONTAINER') ?? 'images',
       cdnBaseUrl: str(env, 'CDN_BASE_URL')?.replace(/\/+$/, ''),
     },
@@ -117,6 +136,9 @@ export function loadConfig(env: Env = process.env): Config {
       maxMetadataBytes: int(env, 'MAX_METADATA_BYTES', 64 * 1024, 0, 16 * 1024 * 1024),
       maxInputPixels: int(env, 'MAX_INPUT_PIXELS', 100_000_000, 1, 2 ** 32),
       maxOutputDimension: int(env, 'MAX_OUTPUT_DIMENSION', 16_384, 1, 65_535),
+      maxVariations: int(env, 'MAX_VARIATIONS', 16, 1, 256),
+      maxCompositeLayers: int(env, 'MAX_COMPOSITE_LAYERS', 32, 1, 1000),
+      avifBudgetMs: int(env, 'AVIF_ENCODE_BUDGET_MS', 15_000, 100, 3_600_000),
     },
     pool: {
       threads,
@@ -126,11 +148,17 @@ export function loadConfig(env: Env = process.env): Config {
     },
     cacheMaxBytes: int(env, 'CACHE_MAX_BYTES', 256 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    orphanGraceSeconds: int(env, 'ORPHAN_GRACE_SECONDS', 3600, 0, 31_536_000),
+    orphanSweepIntervalSeconds: int(env, 'ORPHAN_SWEEP_INTERVAL_SECONDS', 0, 0, 31_536_000),
     corsOrigins: (str(env, 'CORS_ORIGINS') ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
     logLevel: logLevel as Config['logLevel'],
+    generation: loadGenerationConfig(env),
   };
   if (config.urlDefaultExpirySeconds > config.urlMaxExpirySeconds) {
     throw configError('URL_DEFAULT_EXPIRY_SECONDS', `at most URL_MAX_EXPIRY_SECONDS (${config.urlMaxExpirySeconds})`, String(config.urlDefaultExpirySeconds));
+  }
+  if (config.azure.accountName && !config.azure.accountKey && !config.azure.connectionString) {
+    throw configError('AZURE_STORAGE_KEY', 'the account key that goes with AZURE_STORAGE_ACCOUNT', '');
   }
   if (config.dbPoolMin > config.dbPoolMax) {
     throw configError('DB_POOL_MIN', `at most DB_POOL_MAX (${config.dbPoolMax})`, String(config.dbPoolMin));

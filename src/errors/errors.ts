@@ -102,3 +102,30 @@ export function databaseUnavailable(detail: string, cause?: unknown): AppError {
 export function internalError(detail: string, cause?: unknown): AppError {
   return new AppError('internal', detail, { reason: 'INTERNAL', cause });
 }
+
+/**
+ * The spec's ImageGenerationError: a generator failed in a way a retry may fix (UNAVAILABLE). Reasons:
+ * GENERATION_FAILED, PROVIDER_RATE_LIMITED, PROVIDER_TIMEOUT, PROVIDER_UNREACHABLE, INVALID_PROVIDER_OUTPUT,
+ * PROVIDER_AUTH_FAILED. `detail` is public: it may carry the provider's own message, never a secret.
+ */
+export function generationFailed(
+  detail: string,
+  options: { reason?: string; metadata?: Record<string, string>; retryAfterMs?: number; cause?: unknown } = {},
+): AppError {
+  return new AppError('generation_failed', detail, {
+    reason: options.reason ?? 'GENERATION_FAILED',
+    metadata: options.metadata,
+    retryAfterMs: options.retryAfterMs,
+    cause: options.cause,
+  });
+}
+
+/** The provider refused the request itself (INVALID_ARGUMENT): PROMPT_REJECTED for its content policy, else PROVIDER_REJECTED_REQUEST. */
+export function generationRejected(field: string, detail: string, reason = 'PROMPT_REJECTED', metadata?: Record<string, string>): AppError {
+  return new AppError('invalid_argument', detail, { reason, violations: [{ field, description: detail }], metadata });
+}
+
+/** The request is valid but the system is not in a state to serve it (FAILED_PRECONDITION). */
+export function failedPrecondition(detail: string, reason: string, metadata?: Record<string, string>): AppError {
+  return new AppError('failed_precondition', detail, { reason, metadata });
+}

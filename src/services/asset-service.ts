@@ -43,7 +43,11 @@ export interface NewImage {
   upload?: ImageRecord['upload'];
   generation?: ImageRecord['generation'];
   processing?: ImageRecord['processing'];
+  /** Lineage for images derived by other means than processing (generated variations, refinements). */
+  sourceImageId?: string;
   operationKey?: string | null;
+  /** Set for bytes this service just encoded itself: what a probe would find, so none is needed. */
+  encoded?: { contentType: string; width: number; height: number };
 }
 
 export interface SignedDownload {
@@ -94,7 +98,7 @@ export class AssetService {
       throw tooLarge(field, `${this.deps.limits.maxUploadBytes} bytes`, `${image.data.byteLength} bytes`, 'UPLOAD_TOO_LARGE');
     }
     this.checkMetadata(image.metadata);
-    const probe = await this.deps.images.probe(image.data, field, call);
+    const probe = image.encoded ?? (await this.deps.images.probe(image.data, field, call));
     const sha256 = sha256Hex(image.data);
     const storagePath = blobKeyFor(sha256);
     const now = this.now();
@@ -113,7 +117,7 @@ export class AssetService {
       upload: image.upload,
       generation: image.generation,
       processing: image.processing,
-      sourceImageId: image.processing?.sourceImageId ?? null,
+      sourceImageId: image.processing?.sourceImageId ?? image.sourceImageId ?? null,
       operationKey: image.operationKey ?? null,
       createdAt: now,
       updatedAt: now,

@@ -3,4 +3,6 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Epoch ms. */
   deadline?: number;
+  /** The request field holding the input bytes, named in errors about them. */
+  field?: string;
 }

@@ -1,0 +1,13 @@
+import * as grpc from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { ProcessingServiceGenerateVariationsRequestSchema as Req } from '../../gen/image/v1/processing_service_pb.js';
+import { startServer } from '../server-process.js';
+const server = await startServer('/work/main', (l) => console.log('[server]', l));
+const client = new grpc.Client(server.address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 << 20 });
+const b = toBinary(Req, create(Req, { imageData: readFileSync('/work/shared/images/Aqua.jpg'), variationConfigs: [{ id: 'x', filter: { filterType: { case: 'gaussianBlur', value: { sigma: 5 } } }, format: 'jpeg' }] }));
+const call = client.makeServerStreamRequest('/image.v1.ProcessingService/GenerateVariations', (x: Buffer) => x, (x: Buffer) => x, Buffer.from(b.buffer, b.byteOffset, b.byteLength), new grpc.Metadata(), {});
+call.on('metadata', (m) => console.log('response headers', m.getMap()));
+call.on('data', (d: Buffer) => console.log('message bytes (decompressed)', d.length));
+await new Promise((r) => call.on('end', r));
+client.close(); await server.stop();

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import type { PipelineStep } from './image-processor.js';
 import { encodeOutput, type EncodeContext } from './encode-output.js';
 import type { InputFormat, OutputFormat, OutputOptions, PipelineSpec } from './image-processor.js';
 import { readHeader } from './read-header.js';
@@ -12,6 +13,14 @@ export interface RunContext extends ErrorContext, EncodeContext {}
 
 const OUTPUT_FORMATS: ReadonlySet<InputFormat> = new Set(['png', 'jpeg', 'webp', 'avif', 'tiff', 'gif']);
 
+/**
+ * A "contain" resize pads with transparency, or with the flattening colour (white by default) when
+ * the output has no alpha: sharp would otherwise pad with opaque black, and flatten before padding.
+ */
+function withPaddingColour(steps: readonly PipelineStep[], padding: string): PipelineStep[] {
+  return steps.map((s) => (s.op === 'resize' && s.fit === 'contain' && s.background === undefined ? { ...s, background: padding } : s));
+}
+
 /** Worker side of ImageProcessor.run: header and limits, the steps, then the encoding. */
 export async function runPipeline(input: Buffer, spec: PipelineSpec, ctx: RunContext): Promise<WireImage> {
   const header = await readHeader(input, ctx);
@@ -22,12 +31,12 @@ export async function runPipeline(input: Buffer, spec: PipelineSpec, ctx: RunCon
       seconds: timeoutSeconds(ctx.deadline),
     });
     const size = orient ? { width: header.width, height: header.height } : { width: header.metadata.width, height: header.metadata.height };
-    const stepped = await applySteps(
-      { image, size, used: new Set(), hasAlpha: header.metadata.hasAlpha, maxOutputDimension: ctx.maxOutputDimension, deadline: ctx.deadline },
-      spec.steps,
-    );
     // The encoder may flatten (steps/encode.ts), and sharp flattens before the colour operations.
     const flattening = output.format === 'svg' ? output.background !== undefined : flattens(output);
+    const stepped = await applySteps(
+      { image, size, used: new Set(), hasAlpha: header.metadata.hasAlpha, maxOutputDimension: ctx.maxOutputDimension, deadline: ctx.deadline },
+      withPaddingColour(spec.steps, flattening ? (output.background ?? '#ffffff') : '#00000000'),
+    );
     const state = flattening ? await settleBeforeFlatten(stepped) : stepped;
     return await encodeOutput(state.image, state.size, output, ctx);
   } catch (error) {

@@ -292,3 +292,25 @@ describe('resource limits keep the service responsive', () => {
     client.close();
   });
 });
+
+describe('contain padding', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('pads with transparency for formats with alpha and with white for JPEG', async () => {
+    const processing = createClient(ProcessingService, createConnectTransport({ baseUrl: app.baseUrl, httpVersion: '2' }));
+    const input = await makeJpeg(200, 100);
+    const png = await processing.processForExport({ imageData: input, format: 'png', resize: { width: 100, height: 100, fit: Fit.CONTAIN } });
+    const p = await sharp(png.image!.data).ensureAlpha().raw().toBuffer();
+    expect(p[3]).toBe(0);
+    const jpeg = await processing.processForExport({ imageData: input, format: 'jpeg', resize: { width: 100, height: 100, fit: Fit.CONTAIN } });
+    const j = await sharp(jpeg.image!.data).raw().toBuffer();
+    expect(j[0]).toBeGreaterThan(245);
+    expect(j[1]).toBeGreaterThan(245);
+  });
+});

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AppError } from './errors/index.js';
 import { loadGenerationConfig, type GenerationConfig } from './generation/generation-config.js';
+import { configError, int, str, type Env } from './config-env.js';
 
 /**
  * Every setting, read from the environment with an embedded default, and validated once at start so a
@@ -76,26 +77,9 @@ export interface Config {
   generation: GenerationConfig;
 }
 
-type Env = Record<string, string | undefined>;
 
-function configError(name: string, expected: string, received: string): AppError {
-  return new AppError('invalid_argument', `config ${name}: expected ${expected}, received ${JSON.stringify(received)}`, {
-    reason: 'INVALID_CONFIG',
-  });
-}
 
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw configError(name, `an integer from ${min} to ${max}`, raw);
-  return n;
-}
 
-function str(env: Env, name: string): string | undefined {
-  const raw = env[name];
-  return raw === undefined || raw === '' ? undefined : raw;
-}
 
 export function loadConfig(env: Env = process.env): Config {
   const cores = availableParallelism();

@@ -1,6 +1,7 @@
 import { AppError } from '../errors/index.js';
 import type { RetryPolicy } from './http/call-provider.js';
 import type { ProviderName } from './image-generator.js';
+import { configError, int, str, type Env } from '../config-env.js';
 
 /** One configured model: a name clients use, and the provider and endpoint behind it. */
 export interface ModelConfig {
@@ -40,25 +41,9 @@ const KEYS = [
   'image_to_image_model', 'sampler', 'steps', 'guidance_scale', 'timeout_ms', 'max_attempts',
 ];
 
-type Env = Record<string, string | undefined>;
 
-function configError(name: string, expected: string, received: unknown): AppError {
-  const shown = typeof received === 'string' ? JSON.stringify(received) : JSON.stringify(received ?? null);
-  return new AppError('invalid_argument', `config ${name}: expected ${expected}, received ${shown}`, { reason: 'INVALID_CONFIG' });
-}
 
-function str(env: Env, name: string): string | undefined {
-  const raw = env[name];
-  return raw === undefined || raw === '' ? undefined : raw;
-}
 
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = str(env, name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw configError(name, `an integer from ${min} to ${max}`, raw);
-  return n;
-}
 
 function url(name: string, raw: unknown): string {
   if (typeof raw !== 'string') throw configError(name, 'an http(s) URL', raw);

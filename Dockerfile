@@ -11,7 +11,9 @@ COPY src ./src
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=50051 DATA_DIR=/data
+# glibc keeps freed libvips memory in many arenas; two keep peak memory near what is in use (measured:
+# 18 MP resizes 1005-1116 MiB -> 670 MiB peak, no CPU cost).
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=50051 DATA_DIR=/data MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist

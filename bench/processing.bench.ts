@@ -4,12 +4,13 @@
  * raw:     sharp in this process on the main thread, BENCH_DEPTH images in flight (sharp's defaults).
  * service: the real server as a child process, called over loopback by @grpc/grpc-js at the same depth,
  *          ProcessingService.GenerateVariations with one VariationConfig per request.
- * The sides alternate (raw, service, raw, service) because this machine's CPU share drifts. Then
+ * The sides alternate (raw, service, raw, service) because this machine's CPU share drifts; CPU time per
+ * image (both processes, all threads) is reported too, as it hardly moves with the share. Then
  * BENCH_BIG_REQUESTS (32) concurrent `big` requests measure the server's peak memory.
  *
  * Env: BENCH_SECONDS (4) per round, BENCH_DEPTH (4), BENCH_ROUNDS (2) per side, BENCH_BIG_REQUESTS (32),
- * BENCH_WORKLOADS (e.g. "thumbnail,big"; default all). Server settings such as WORKER_THREADS or
- * MAX_CONCURRENT_OPERATIONS pass through to the child.
+ * BENCH_WORKLOADS (e.g. "thumbnail,big"; default all), BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof").
+ * Server settings such as WORKER_THREADS or MAX_CONCURRENT_OPERATIONS pass through to the child.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,7 +30,7 @@ import { closedLoop, mean, percentile, warmUp, type RoundResult } from './closed
 import { describeGrpcError, GrpcChannel } from './grpc-channel.js';
 import { mib, PeakRss } from './peak-rss.js';
 import { startServer, type ServerProcess } from './server-process.js';
-import { benchSettings } from './settings.js';
+import { benchSettings, type BenchSettings } from './settings.js';
 import { BIG_PHOTO, WORKLOADS, type Workload } from './workloads.js';
 
 const GENERATE_VARIATIONS = '/image.v1.ProcessingService/GenerateVariations';
@@ -51,6 +52,7 @@ interface SideResult {
 
 interface WorkloadResult {
   workload: Workload;
+  photoCount: number;
   raw: SideResult;
   service: SideResult;
   /** Whether both sides produced the same bytes for the first photo (the options match). */
@@ -74,8 +76,13 @@ function readPhotos(): Map<string, Buffer> {
   return new Map(names.map((name) => [name, readFileSync(path.join(photoDir, name))]));
 }
 
-async function runWorkload(workload: Workload, photos: Map<string, Buffer>, channel: GrpcChannel, server: ServerProcess): Promise<WorkloadResult> {
-  const settings = benchSettings();
+async function runWorkload(
+  workload: Workload,
+  photos: Map<string, Buffer>,
+  channel: GrpcChannel,
+  server: ServerProcess,
+  settings: BenchSettings,
+): Promise<WorkloadResult> {
   const inputs = workload.photos([...photos.keys()]).map((name) => photos.get(name)!);
   if (inputs.length === 0) throw new Error(`${workload.name}: none of its photos is in ${photoDir}`);
   // Serialised once here: the client's protobuf work is not part of what is measured.
@@ -133,8 +140,10 @@ async function runWorkload(workload: Workload, photos: Map<string, Buffer>, chan
       service.unavailable = describeGrpcError(error);
     }
   }
-  return { workload, raw, service, sameOutput };
+  return { workload, photoCount: inputs.length, raw, service, sameOutput };
 }
+
+const cpuMs = (side: SideResult) => (side.cpu.images > 0 ? ((side.cpu.self + side.cpu.server) * 1000) / side.cpu.images : NaN);
 
 function printWorkload(r: WorkloadResult, depth: number): void {
   const side = (label: string, s: SideResult, whose: string) => {
@@ -146,23 +155,27 @@ function printWorkload(r: WorkloadResult, depth: number): void {
       `p50 ${fmt(percentile(l, 50), 0)} ms  p99 ${fmt(percentile(l, 99), 0)} ms  (n=${l.length})  peak RSS ${mib(s.peakRss)} (${whose})`
     );
   };
-  console.log(`\n${r.workload.name}: ${r.workload.summary}; depth ${depth}; first photo: ${r.sameOutput}`);
+  const photos = r.photoCount === 1 ? '' : ` (${r.photoCount} photos, cycled)`;
+  console.log(`\n${r.workload.name}: ${r.workload.summary}${photos}; depth ${depth}; first photo: ${r.sameOutput}`);
   console.log(side('raw', r.raw, 'bench process'));
   console.log(side('service', r.service, 'server process'));
-  const ms = (seconds: number, images: number) => fmt((seconds * 1000) / images, 1);
   const { raw, service } = r;
-  if (!service.unavailable && raw.cpu.images > 0 && service.cpu.images > 0) {
-    console.log(
-      `  CPU per image: raw ${ms(raw.cpu.self, raw.cpu.images)} ms; service ${ms(service.cpu.self + service.cpu.server, service.cpu.images)} ms ` +
-        `(server ${ms(service.cpu.server, service.cpu.images)}, grpc-js client ${ms(service.cpu.self, service.cpu.images)})`,
-    );
-  }
-  console.log(ratioLine(r));
+  if (service.unavailable) return;
+  const ms = (seconds: number) => fmt((seconds * 1000) / service.cpu.images, 1);
+  console.log(
+    `  CPU per image (all threads): raw ${fmt(cpuMs(raw))} ms; service ${fmt(cpuMs(service))} ms ` +
+      `= server ${ms(service.cpu.server)} + grpc-js client ${ms(service.cpu.self)}`,
+  );
+  console.log(`  service/raw: ${fmt(rate(service) / rate(raw), 2)} in images/s, ${fmt(cpuMs(raw) / cpuMs(service), 2)} in CPU per image`);
 }
 
+/** The one line per workload that scripts read: `<workload> ratio <service/raw images per second>`. */
 function ratioLine(r: WorkloadResult): string {
-  if (r.service.unavailable) return `  ${r.workload.name} ratio n/a (service: unavailable (${r.service.unavailable}))`;
-  return `  ${r.workload.name} ratio ${fmt(rate(r.service) / rate(r.raw), 2)}`;
+  if (r.service.unavailable) return `${r.workload.name} ratio n/a (service: unavailable (${r.service.unavailable}))`;
+  return (
+    `${r.workload.name} ratio ${fmt(rate(r.service) / rate(r.raw), 2)}   ` +
+    `(images/s raw ${fmt(rate(r.raw))}, service ${fmt(rate(r.service))}; CPU ms per image raw ${fmt(cpuMs(r.raw))}, service ${fmt(cpuMs(r.service))})`
+  );
 }
 
 /** Many large requests at once: what the server's memory does when callers pile up. */
@@ -224,15 +237,15 @@ async function main(): Promise<void> {
 
     const results: WorkloadResult[] = [];
     for (const workload of workloads) {
-      const result = await runWorkload(workload, photos, channel, server);
+      const result = await runWorkload(workload, photos, channel, server, settings);
       printWorkload(result, settings.depth);
       results.push(result);
     }
 
     await memoryPhase(settings.bigRequests, photos, channel, server);
 
-    console.log('\nsummary (service / raw images per second, mean over rounds):');
-    for (const r of results) console.log(`${ratioLine(r).trim()}   (raw ${fmt(rate(r.raw))}, service ${fmt(rate(r.service))} images/s)`);
+    console.log('\nsummary: service / raw in images per second (mean over rounds)');
+    for (const r of results) console.log(ratioLine(r));
     console.log(`total ${fmt((performance.now() - t0) / 1000, 0)} s`);
   } finally {
     channel.close();

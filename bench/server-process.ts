@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -25,6 +26,8 @@ export function benchServerEnv(port: number, dataDir: string): Record<string, st
     // Repeated photos must be processed every time, not answered from the result cache.
     CACHE_MAX_BYTES: '0',
     LOG_LEVEL: 'warn',
+    // As `npm start` and the Dockerfile run it.
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
     // Room for the 32-request phase and any depth the bench is given; overload is not what is measured.
     MAX_QUEUE: process.env.MAX_QUEUE ?? '1024',
   };
@@ -42,15 +45,18 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-const live = new Set<ChildProcess>();
+const live = new Map<ChildProcess, string>();
 let hooked = false;
 
-/** Whatever way the bench ends, the servers it started end with it. */
+/** Whatever way the bench ends, the servers it started end with it, and their data folders go. */
 function killChildrenOnExit(): void {
   if (hooked) return;
   hooked = true;
   process.on('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
+    for (const [child, dataDir] of live) {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -76,7 +82,7 @@ export async function startServer(repoRoot: string, onLog: (line: string) => voi
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  live.add(child);
+  live.set(child, dataDir);
   const onLine = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) onLog(line);
   };

@@ -48,6 +48,8 @@ export interface Config {
     maxOutputDimension: number;
     /** Most configurations in one ProcessingService.GenerateVariations request. */
     maxVariations: number;
+    /** Concurrent HTTP/2 streams per connection (bounds the request bodies one client holds). */
+    maxStreamsPerConnection: number;
     /** Most layers in one CreateComposite request. */
     maxCompositeLayers: number;
     /** Estimated AVIF encoder time one request may take; higher efforts are refused or lowered to fit. */
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxInputPixels: int(env, 'MAX_INPUT_PIXELS', 100_000_000, 1, 2 ** 32),
       maxOutputDimension: int(env, 'MAX_OUTPUT_DIMENSION', 16_384, 1, 65_535),
       maxVariations: int(env, 'MAX_VARIATIONS', 16, 1, 256),
+      maxStreamsPerConnection: int(env, 'MAX_STREAMS_PER_CONNECTION', 8, 1, 10_000),
       maxCompositeLayers: int(env, 'MAX_COMPOSITE_LAYERS', 32, 1, 1000),
       avifBudgetMs: int(env, 'AVIF_ENCODE_BUDGET_MS', 15_000, 100, 3_600_000),
     },

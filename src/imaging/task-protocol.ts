@@ -97,7 +97,8 @@ export function fromWireError(wire: WireError): AppError {
  * be detached under the caller.
  */
 export function transferableCopy(data: Uint8Array): Uint8Array<ArrayBuffer> {
-  const copy = new Uint8Array(data.byteLength);
+  // Its own (unpooled) ArrayBuffer, so it can be transferred; no zero-fill, every byte is overwritten.
+  const copy = new Uint8Array(Buffer.allocUnsafeSlow(data.byteLength).buffer as ArrayBuffer, 0, data.byteLength);
   copy.set(data);
   return copy;
 }

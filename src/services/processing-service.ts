@@ -51,8 +51,10 @@ export class ProcessingService {
    * failure stops the rest: queued jobs are never started.
    */
   async *variations(input: Uint8Array, jobs: VariationJob[], cacheKey: string, call: CallOptions = {}): AsyncGenerator<VariationResult> {
-    const inputKey = cacheKey ? `key:${cacheKey}` : `sha256:${createHash('sha256').update(input).digest('hex')}`;
-    const keyOf = (job: VariationJob) => createHash('sha256').update(`${inputKey}\n${job.canonical}`).digest('hex');
+    // With the cache off there is nothing to key: skip hashing the input (26 ms for 16 MB).
+    const caching = this.deps.cacheMaxBytes > 0;
+    const inputKey = !caching ? '' : cacheKey ? `key:${cacheKey}` : `sha256:${createHash('sha256').update(input).digest('hex')}`;
+    const keyOf = (job: VariationJob) => (caching ? createHash('sha256').update(`${inputKey}\n${job.canonical}`).digest('hex') : '');
     const stop = new AbortController();
     const signal = call.signal ? AbortSignal.any([call.signal, stop.signal]) : stop.signal;
     const pending = new Map<number, Promise<{ index: number; result?: VariationResult; error?: unknown }>>();
@@ -61,11 +63,11 @@ export class ProcessingService {
     const start = (index: number) => {
       const job = jobs[index];
       const key = keyOf(job);
-      const hit = this.cache.get(key);
+      const hit = caching ? this.cache.get(key) : undefined;
       const work = hit
         ? Promise.resolve({ id: job.id, image: hit, cached: true })
         : this.deps.images.run(input, job.spec, { ...call, signal }).then((image) => {
-            this.cache.set(key, { ...image, byteLength: image.data.byteLength });
+            if (caching) this.cache.set(key, { ...image, byteLength: image.data.byteLength });
             return { id: job.id, image, cached: false };
           });
       pending.set(

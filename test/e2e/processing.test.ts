@@ -248,11 +248,11 @@ describe('resource limits keep the service responsive', () => {
     input = await sharp({ create: { width: 800, height: 800, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer();
   });
 
-  /** Seconds of interruptible work: upscaling noise to 36 MP and writing PNG. */
+  /** Seconds of interruptible work: upscaling noise to 49 MP and writing a JPEG (well under the message limit). */
   function slowRequest(client: any, deadlineMs?: number): Promise<grpc.ServiceError | undefined> {
     return new Promise((resolve) => {
       client.processForExport(
-        create(ProcessForExportRequestSchema, { imageData: input, format: 'png', resize: { width: 6000, height: 6000, maintainAspectRatio: false } }),
+        create(ProcessForExportRequestSchema, { imageData: input, format: 'jpeg', exportOptions: { quality: 40 }, resize: { width: 7000, height: 7000, maintainAspectRatio: false } }),
         new grpc.Metadata(),
         deadlineMs ? { deadline: Date.now() + deadlineMs } : {},
         (err: grpc.ServiceError | null) => resolve(err ?? undefined),

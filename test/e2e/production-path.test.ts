@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { ImageService } from '../../gen/image/v1/image_service_pb.js';
 import { ErrorInfoSchema } from '../../gen/google/rpc/error_details_pb.js';
 import { Fit } from '../../gen/image/v1/operations_pb.js';
+import { PaletteType } from '../../gen/image/v1/palette_pb.js';
 import { blobKeyFor, sha256Hex } from '../../src/storage/blob-key.js';
 import { sweepOrphans } from '../../src/services/orphan-sweep.js';
 import { makeJpeg, makePng } from '../support/fixtures.js';
@@ -60,14 +61,21 @@ describe.runIf(haveMysql)('the production path: MariaDB and Azure Blob Storage (
     if (azuriteDir) await rm(azuriteDir, { recursive: true, force: true });
   });
 
-  it('runs the workflow end to end: upload, resize, export, SAS URL download, delete', async () => {
+  it('runs the workflow end to end: upload, palette, resize, filter, export, SAS URL download, delete', async () => {
     expect(app.blobs.name).toBe('azure');
     const jpeg = await makeJpeg(640, 480);
     const { image } = await client.uploadImage({ fileData: jpeg, filename: 'prod.jpg' });
     expect(await app.blobs.exists(image!.storagePath)).toBe(true);
 
+    const { palette } = await client.generateColorPalette({ imageId: image!.imageId, numColors: 4, paletteType: PaletteType.DOMINANT });
+    expect(palette?.colors).toHaveLength(4);
+    expect((await client.getPalette({ paletteId: palette!.paletteId })).palette?.sourceImageId).toBe(image!.imageId);
+
     const resized = (await client.resizeImage({ imageId: image!.imageId, width: 320, height: 320, fit: Fit.INSIDE })).image!;
     expect([resized.width, resized.height]).toEqual([320, 240]);
+    const blurred = (await client.applyFilter({ imageId: resized.imageId, filter: { filterType: { case: 'gaussianBlur', value: { sigma: 2 } } } })).image!;
+    expect(await app.blobs.exists(blurred.storagePath)).toBe(true);
+    if (blurred.details.case === 'processed') expect(blurred.details.value.sourceImageId).toBe(resized.imageId);
     const webp = await client.exportImage({ imageId: resized.imageId, format: 'webp' });
     expect((await sharp(webp.data).metadata()).format).toBe('webp');
 
@@ -82,6 +90,7 @@ describe.runIf(haveMysql)('the production path: MariaDB and Azure Blob Storage (
     expect(res.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.from(await res.arrayBuffer()).equals(jpeg)).toBe(true);
 
+    await client.deleteImage({ imageId: blurred.imageId });
     await client.deleteImage({ imageId: resized.imageId });
     await client.deleteImage({ imageId: image!.imageId });
     expect(await app.blobs.exists(image!.storagePath)).toBe(false);

@@ -1,8 +1,6 @@
-import sharp from 'sharp';
-import type { Computation, ComputationContext } from '../imaging/computations.js';
+import type { Computation } from '../imaging/computations.js';
 import { readHeader } from '../imaging/read-header.js';
-import { fromSharpError } from '../imaging/sharp-error.js';
-import { timeoutSeconds } from '../imaging/timeout-seconds.js';
+import { decodePixels } from '../imaging/decode-pixels.js';
 import { PALETTE_MAX_SIDE } from '../color/extract-palettes.js';
 import { colorAnalysis, type ColorAnalysisResult } from './color-analysis.js';
 import { compositionAnalysis, EDGE_SIDE, SALIENCY_SIDE, type CompositionAnalysisResult } from './composition-analysis.js';
@@ -38,7 +36,7 @@ export const analyzeImage: Computation<{ kinds: AnalysisKind[] }, AnalysisResult
   if (kinds.has('metadata')) result.metadata = metadataAnalysis(header, ctx.format);
   if (!kinds.has('colors') && !kinds.has('composition') && !kinds.has('quality') && !kinds.has('hashes')) return result;
 
-  const base = await decode(input, ctx, header.metadata.hasAlpha);
+  const base = await decodePixels(input, ctx, ANALYSIS_SIDE, header.metadata.hasAlpha);
   const sizes = new Map<number, Promise<Rgba>>();
   const at = (side: number) => {
     let sized = sizes.get(side);
@@ -51,18 +49,3 @@ export const analyzeImage: Computation<{ kinds: AnalysisKind[] }, AnalysisResult
   if (kinds.has('hashes')) result.hashes = await hashAnalysis(base);
   return result;
 };
-
-/** The one decode (computations.ts has rawPixels alike; not imported, as that module imports this one). */
-async function decode(input: Buffer, ctx: ComputationContext, keepAlpha: boolean): Promise<Rgba> {
-  try {
-    let image = sharp(input, { limitInputPixels: ctx.maxInputPixels, failOn: 'truncated', autoOrient: true })
-      .timeout({ seconds: timeoutSeconds(ctx.deadline) })
-      .resize({ width: ANALYSIS_SIDE, height: ANALYSIS_SIDE, fit: 'inside', withoutEnlargement: true })
-      .toColourspace('srgb');
-    image = keepAlpha ? image.ensureAlpha() : image.removeAlpha();
-    const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
-    return { data, width: info.width, height: info.height, channels: keepAlpha ? 4 : 3 };
-  } catch (error) {
-    throw fromSharpError(error, ctx);
-  }
-}

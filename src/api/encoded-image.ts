@@ -1,6 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import { EncodedImageSchema, type EncodedImage as PbEncodedImage } from '../../gen/image/v1/processing_service_pb.js';
-import type { EncodedImage } from '../imaging/image-processor.js';
+import { type EncodedImage, isOutputFormat } from '../imaging/image-processor.js';
 import { sniffFormat } from '../imaging/sniff.js';
 
 export function toPbEncodedImage(image: EncodedImage): PbEncodedImage {
@@ -14,10 +14,8 @@ export function toPbEncodedImage(image: EncodedImage): PbEncodedImage {
   });
 }
 
-const OUTPUT_FORMATS: readonly string[] = ['png', 'jpeg', 'webp', 'avif', 'tiff', 'gif'];
-
 /** "Keep the input's format": the sniffed format when the service can write it, else png. */
 export function keptFormat(input: Uint8Array): string {
   const format = sniffFormat(input);
-  return format && OUTPUT_FORMATS.includes(format) ? format : 'png';
+  return isOutputFormat(format) ? format : 'png';
 }

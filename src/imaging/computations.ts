@@ -1,12 +1,11 @@
-import sharp from 'sharp';
 import { invalidArgument } from '../errors/index.js';
 import type { InputFormat } from './image-processor.js';
+import { decodePixels, type RawPixels } from './decode-pixels.js';
 import { readHeader } from './read-header.js';
 import { sceneBlend } from './scene-blend.js';
 import { analyzeImage } from '../analysis/analyze-image.js';
 import { extractPalettes, PALETTE_MAX_SIDE, type PaletteRequest } from '../color/extract-palettes.js';
-import { fromSharpError, type ErrorContext } from './sharp-error.js';
-import { timeoutSeconds } from './timeout-seconds.js';
+import type { ErrorContext } from './sharp-error.js';
 
 /** What a computation gets besides the bytes: the sniffed format, limits, deadline. */
 export interface ComputationContext extends ErrorContext {
@@ -15,31 +14,12 @@ export interface ComputationContext extends ErrorContext {
   deadline: number;
 }
 
-/** Decoded sRGB pixels, `channels` interleaved bytes per pixel. */
-export interface RawPixels {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  channels: 3 | 4;
-}
+export type { RawPixels };
 
-/**
- * The image decoded (orientation applied, converted to sRGB) and shrunk to fit maxSide on its longer
- * side (never enlarged). Alpha is kept only when asked for.
- */
+/** The header read and its pixel limit checked, then the pixels decoded (see decodePixels). */
 export async function rawPixels(input: Buffer, ctx: ComputationContext, maxSide: number, keepAlpha = false): Promise<RawPixels> {
   await readHeader(input, ctx);
-  try {
-    let image = sharp(input, { limitInputPixels: ctx.maxInputPixels, failOn: 'truncated', autoOrient: true })
-      .timeout({ seconds: timeoutSeconds(ctx.deadline) })
-      .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
-      .toColourspace('srgb');
-    image = keepAlpha ? image.ensureAlpha() : image.removeAlpha();
-    const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
-    return { data, width: info.width, height: info.height, channels: keepAlpha ? 4 : 3 };
-  } catch (error) {
-    throw fromSharpError(error, ctx);
-  }
+  return decodePixels(input, ctx, maxSide, keepAlpha);
 }
 
 /**

@@ -7,6 +7,15 @@ import type { ComputationName, ComputationParams, ComputationResult } from './co
 /** Formats the service encodes. */
 export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'avif' | 'tiff' | 'gif';
 
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp', 'avif', 'tiff', 'gif'];
+
+/** The raster format names requests may give: the output formats plus "jpg" for jpeg. */
+export const RASTER_FORMAT_NAMES = ['png', 'jpeg', 'jpg', 'webp', 'avif', 'tiff', 'gif'] as const;
+
+export function isOutputFormat(format: string | undefined): format is OutputFormat {
+  return (OUTPUT_FORMATS as readonly (string | undefined)[]).includes(format);
+}
+
 /** Formats the service accepts as input (sniffed from the bytes). */
 export type InputFormat = OutputFormat | 'heif' | 'svg' | 'bmp' | 'jxl';
 

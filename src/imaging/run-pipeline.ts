@@ -1,7 +1,6 @@
 import sharp from 'sharp';
-import type { PipelineStep } from './image-processor.js';
 import { encodeOutput, type EncodeContext } from './encode-output.js';
-import type { InputFormat, OutputFormat, OutputOptions, PipelineSpec } from './image-processor.js';
+import { isOutputFormat, type OutputOptions, type PipelineSpec, type PipelineStep } from './image-processor.js';
 import { readHeader } from './read-header.js';
 import { fromSharpError, type ErrorContext } from './sharp-error.js';
 import { applySteps, settleBeforeFlatten } from './steps/apply-steps.js';
@@ -11,7 +10,6 @@ import { timeoutSeconds } from './timeout-seconds.js';
 
 export interface RunContext extends ErrorContext, EncodeContext {}
 
-const OUTPUT_FORMATS: ReadonlySet<InputFormat> = new Set(['png', 'jpeg', 'webp', 'avif', 'tiff', 'gif']);
 
 /**
  * A "contain" resize pads with transparency, or with the flattening colour (white by default) when
@@ -25,7 +23,7 @@ function withPaddingColour(steps: readonly PipelineStep[], padding: string): Pip
 export async function runPipeline(input: Buffer, spec: PipelineSpec, ctx: RunContext): Promise<WireImage> {
   const header = await readHeader(input, ctx);
   const orient = spec.autoOrient !== false || spec.steps.some((s) => s.op === 'autoOrient');
-  const output: OutputOptions = spec.output ?? { format: OUTPUT_FORMATS.has(ctx.format) ? (ctx.format as OutputFormat) : 'png' };
+  const output: OutputOptions = spec.output ?? { format: isOutputFormat(ctx.format) ? ctx.format : 'png' };
   try {
     const image = sharp(input, { limitInputPixels: ctx.maxInputPixels, failOn: 'truncated', autoOrient: orient }).timeout({
       seconds: timeoutSeconds(ctx.deadline),

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ImageKind, ImageRecord } from '../domain/image-record.js';
 import { imageNotFound, invalidArgument, storageUnavailable, tooLarge } from '../errors/index.js';
-import type { ImageProcessor, OutputFormat } from '../imaging/image-processor.js';
+import { type ImageProcessor, type OutputFormat, RASTER_FORMAT_NAMES } from '../imaging/image-processor.js';
 import type { Database, Page } from '../persistence/repositories.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { blobKeyFor, sha256Hex } from '../storage/blob-key.js';
@@ -11,7 +11,6 @@ import { checkId, checkIntInRange, checkMaxLength } from '../validation/check.js
 import type { CallOptions } from './call-options.js';
 import { xmpPacket } from './xmp-packet.js';
 
-export const EXPORT_FORMATS = ['png', 'jpeg', 'jpg', 'webp', 'avif', 'tiff', 'gif'] as const;
 
 export interface AssetServiceDeps {
   db: Database;
@@ -192,8 +191,8 @@ export class AssetService {
 
   async export(imageId: string, formatName: string, quality: number, includeMetadata: boolean, call: CallOptions = {}) {
     const format = formatName.toLowerCase();
-    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
-      throw invalidArgument('format', `one of ${EXPORT_FORMATS.join(', ')}`, formatName, 'UNSUPPORTED_FORMAT');
+    if (!(RASTER_FORMAT_NAMES as readonly string[]).includes(format)) {
+      throw invalidArgument('format', `one of ${RASTER_FORMAT_NAMES.join(', ')}`, formatName, 'UNSUPPORTED_FORMAT');
     }
     if (quality !== 0) checkIntInRange('quality', quality, 1, 100);
     const { record, data } = await this.read(imageId);

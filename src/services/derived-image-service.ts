@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ImageRecord } from '../domain/image-record.js';
 import { isAppError } from '../errors/index.js';
-import type { EncodeOptions, ImageProcessor, OutputFormat, PipelineStep } from '../imaging/image-processor.js';
+import { type EncodeOptions, type ImageProcessor, isOutputFormat, type OutputFormat, type PipelineStep } from '../imaging/image-processor.js';
 import type { Database } from '../persistence/repositories.js';
 import type { AssetService } from './asset-service.js';
 import type { CallOptions } from './call-options.js';
@@ -25,7 +25,6 @@ export interface DeriveRequest {
   unchanged?: boolean;
 }
 
-const OUTPUT_FORMATS: readonly string[] = ['png', 'jpeg', 'webp', 'avif', 'tiff', 'gif'];
 
 /**
  * Processing of stored images: runs the steps on the source in the pool and stores the result as a
@@ -40,7 +39,7 @@ export class DerivedImageService {
   async derive(req: DeriveRequest, call: CallOptions = {}): Promise<{ record: ImageRecord; reused: boolean }> {
     const { record: source, data } = await this.deps.assets.read(req.sourceImageId);
     const sourceFormat = source.contentType.replace(/^image\//, '');
-    const format = req.unchanged ? sourceFormat : req.format ?? ((OUTPUT_FORMATS.includes(sourceFormat) ? sourceFormat : 'png') as OutputFormat);
+    const format = req.unchanged ? sourceFormat : req.format ?? (isOutputFormat(sourceFormat) ? sourceFormat : 'png');
     const params = { ...req.params, format };
     const operationKey = createHash('sha256').update(`${source.sha256}\n${req.processingType}\n${JSON.stringify(params)}`).digest('hex');
     const existing = await this.deps.db.images.findByOperationKey(operationKey);

@@ -1,7 +1,7 @@
 import type { ImageRecord } from '../domain/image-record.js';
 import type { PaletteColorRecord } from '../domain/palette-record.js';
 import { invalidArgument, paletteNotFound } from '../errors/index.js';
-import type { EncodedImage, ImageProcessor, OutputFormat } from '../imaging/image-processor.js';
+import { type EncodedImage, type ImageProcessor, isOutputFormat, type OutputFormat, RASTER_FORMAT_NAMES } from '../imaging/image-processor.js';
 import { sniffFormat } from '../imaging/sniff.js';
 import type { Database } from '../persistence/repositories.js';
 import { checkHexColor, checkId, checkIntInRange, checkMaxLength, checkNumberInRange, checkOneOf } from '../validation/check.js';
@@ -52,7 +52,6 @@ export interface RecolorServiceDeps {
 
 export const MAX_TARGET_COLORS = 16;
 export const MAX_THEME_LENGTH = 500;
-const OUTPUT_FORMATS = ['png', 'jpeg', 'jpg', 'webp', 'avif', 'tiff', 'gif'] as const;
 
 /**
  * Palette recolouring: of stored images (ImageService.ApplyPaletteToImage, results stored with their
@@ -87,8 +86,8 @@ export class RecolorService {
     const numColors = req.numColors === 0 ? 5 : checkIntInRange('num_colors', req.numColors, 2, 12);
     const strength = strengthOf(req.strength);
     const inputFormat = sniffFormat(req.imageData);
-    const keep = inputFormat && (OUTPUT_FORMATS as readonly string[]).includes(inputFormat) ? (inputFormat as OutputFormat) : 'png';
-    const format = req.format ? normaliseFormat(checkOneOf('format', req.format.toLowerCase(), OUTPUT_FORMATS)) : keep;
+    const keep = isOutputFormat(inputFormat) ? inputFormat : 'png';
+    const format = req.format ? normaliseFormat(checkOneOf('format', req.format.toLowerCase(), RASTER_FORMAT_NAMES)) : keep;
     const palettes = themePalettes(req.description, numPalettes, numColors);
 
     const options = { ...call, field: 'image_data' };
@@ -139,7 +138,7 @@ function strengthOf(value: number | undefined): number {
   return Math.round(value * 1e4) / 1e4;
 }
 
-function normaliseFormat(format: (typeof OUTPUT_FORMATS)[number]): OutputFormat {
+function normaliseFormat(format: (typeof RASTER_FORMAT_NAMES)[number]): OutputFormat {
   return format === 'jpg' ? 'jpeg' : format;
 }
 

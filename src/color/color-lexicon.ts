@@ -1,7 +1,7 @@
-import { colornames } from 'color-name-list';
 import basicColors from './lexicon/basic-colors.json' with { type: 'json' };
 import moods from './lexicon/moods.json' with { type: 'json' };
 import nature from './lexicon/nature.json' with { type: 'json' };
+import { colorNameListSync } from './color-names.js';
 
 /**
  * Words → colours, for turning a theme description ("calm forest morning") into colour material.
@@ -89,7 +89,7 @@ function lexicon(): Map<string, LexiconRecord> {
 function named(): Map<string, string> {
   if (namedIndex) return namedIndex;
   const index = new Map<string, string>();
-  for (const { name, hex } of colornames) {
+  for (const { name, hex } of colorNameListSync()) {
     const key = tokenize(name).join(' ');
     if (key !== '' && !index.has(key)) index.set(key, hex.toLowerCase());
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -57,12 +58,22 @@ export function defaultColorNamer(): Promise<ColorNamer> {
 
 /**
  * The list as JSON (the package's `main`): parsing it takes a fifth of the time of importing the same
- * list as a JavaScript module, and this runs while a request waits.
+ * list as a JavaScript module, and this runs while a request waits. Never imported at start: the list
+ * is 7 MB of JavaScript heap, and every major GC of the main thread would mark it again.
  */
 async function loadColorNameList(): Promise<readonly NamedColor[]> {
+  return JSON.parse(await readFile(colorNameListJson(), 'utf8')) as NamedColor[];
+}
+
+/** The same list, read synchronously, for code that needs it inside a synchronous call (once per process). */
+export function colorNameListSync(): readonly NamedColor[] {
+  return JSON.parse(readFileSync(colorNameListJson(), 'utf8')) as NamedColor[];
+}
+
+function colorNameListJson(): string {
   const require = createRequire(import.meta.url);
   const manifest = require.resolve('color-name-list/package.json');
-  const { main } = JSON.parse(await readFile(manifest, 'utf8')) as { main?: string };
-  if (main?.endsWith('.json')) return JSON.parse(await readFile(path.join(path.dirname(manifest), main), 'utf8')) as NamedColor[];
-  return (await import('color-name-list')).colornames;
+  const { main } = JSON.parse(readFileSync(manifest, 'utf8')) as { main?: string };
+  if (!main?.endsWith('.json')) throw new Error(`color-name-list: expected its main entry to be the JSON list, found ${JSON.stringify(main)}`);
+  return path.join(path.dirname(manifest), main);
 }

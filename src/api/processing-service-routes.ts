@@ -31,7 +31,9 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
   router.service(ProcessingServiceDesc, {
     async *generateVariations(req, ctx) {
       const jobs = variationJobs(req.variationConfigs, keptFormat(req.imageData), { maxVariations: cores.maxVariations, maxDimension: cores.maxOutputDimension });
-      for await (const result of processing.variations(req.imageData, jobs, req.cacheKey, { ...callOptionsFrom(ctx), field: 'image_data' })) {
+      // The request's bytes are not read again here, so they may be handed to the worker instead of copied.
+      const call = { ...callOptionsFrom(ctx), field: 'image_data', giveInput: true };
+      for await (const result of processing.variations(req.imageData, jobs, req.cacheKey, call)) {
         yield { id: result.id, image: toPbEncodedImage(result.image), cached: result.cached };
       }
     },

@@ -227,6 +227,13 @@ export interface RunOptions {
   deadline?: number;
   /** The request field the input bytes came from, named in errors. Default "image" (probe takes it as an argument). */
   field?: string;
+  /**
+   * The caller gives the input's memory up: when the operation starts it is moved to the worker rather
+   * than copied, and the caller's view reads as empty from then on. For bytes nobody else holds, such as
+   * the one image field of a decoded request that is not read again. Taken only when the bytes fill their
+   * ArrayBuffer (give or take 64 KiB) and are large enough for the copy to matter; otherwise copied.
+   */
+  giveInput?: boolean;
 }
 
 export interface ImageProcessor {

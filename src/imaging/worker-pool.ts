@@ -61,7 +61,7 @@ type Operation = OperationEvent['operation'];
 /** The fields every single-input task shares, which #operate's callers complete into a task. */
 type SingleInputBase = Omit<Exclude<WorkerTask, CompositeTask>, 'type'>;
 /** Bytes to send to a worker, and the request field they came from. */
-type TaskInput = { data: Uint8Array; field: string };
+type TaskInput = { data: Uint8Array; field: string; given?: boolean };
 type Prepared = { inputs: Uint8Array[]; formats: InputFormat[]; deadline: number };
 type Abort = { why: 'deadline' | 'cancelled' };
 
@@ -169,7 +169,7 @@ export class WorkerPool implements ImageProcessor {
     options: RunOptions,
     makeTask: (base: SingleInputBase) => WorkerTask,
   ): Promise<Extract<WorkerReply, { ok: true }>> {
-    return this.#operateMany(operation, [{ data: input, field }], options, ({ inputs, formats, deadline }) =>
+    return this.#operateMany(operation, [{ data: input, field, given: options.giveInput }], options, ({ inputs, formats, deadline }) =>
       makeTask({ input: inputs[0], format: formats[0], field, deadline }),
     );
   }
@@ -181,6 +181,8 @@ export class WorkerPool implements ImageProcessor {
     makeTask: (prepared: Prepared) => WorkerTask,
   ): Promise<Extract<WorkerReply, { ok: true }>> {
     const started = performance.now();
+    // Read now: an input given to the worker reads as empty once it has moved.
+    const inputBytes = inputs.reduce((sum, input) => sum + input.data.byteLength, 0);
     let outputBytes = 0;
     let outcome: OperationEvent['outcome'] = 'ok';
     try {
@@ -193,7 +195,6 @@ export class WorkerPool implements ImageProcessor {
       outcome = appError.kind;
       throw appError;
     } finally {
-      const inputBytes = inputs.reduce((sum, input) => sum + input.data.byteLength, 0);
       this.#report({ operation, inputBytes, outputBytes, durationMs: performance.now() - started, outcome });
     }
   }
@@ -231,8 +232,9 @@ export class WorkerPool implements ImageProcessor {
     try {
       const release = await this.#admission.acquire(abort.signal, () => this.#overloaded());
       phase = 'running';
-      // Private copies whose memory is moved to the worker: the caller's buffers stay usable.
-      const copies = inputs.map((input) => transferableCopy(input.data));
+      // Memory moved to the worker: the caller's own when given (see movable), else private copies, so
+      // the caller's buffers stay usable.
+      const copies = inputs.map((input) => (input.given && movable(input.data) ? input.data : transferableCopy(input.data)));
       const task = makeTask({ inputs: copies, formats, deadline });
       const running = this.#piscina.run(task, { transferList: copies.map((copy) => copy.buffer) });
       // The slot is held until the worker is done, even when the caller has stopped waiting.
@@ -268,6 +270,23 @@ export class WorkerPool implements ImageProcessor {
       // A failing logger must not turn a finished operation into a failed one.
     }
   }
+}
+
+const MIN_MOVED_BYTES = 128 * 1024;
+const MAX_MOVED_SLACK = 64 * 1024;
+
+/**
+ * Whether moving `data`'s ArrayBuffer detaches only `data` (and a little of what was decoded beside it,
+ * such as the rest of its request message): the bytes fill their buffer give or take MAX_MOVED_SLACK.
+ * A small view into a shared buffer (Node's Buffer pool, a socket read) never qualifies: both the size
+ * floor and the slack rule it out. Small inputs are copied anyway; the copy costs next to nothing.
+ */
+function movable(data: Uint8Array): data is Uint8Array<ArrayBuffer> {
+  return (
+    data.buffer instanceof ArrayBuffer &&
+    data.byteLength >= MIN_MOVED_BYTES &&
+    data.buffer.byteLength - data.byteLength <= MAX_MOVED_SLACK
+  );
 }
 
 function shuttingDown(): AppError {

@@ -5,4 +5,9 @@ export interface CallOptions {
   deadline?: number;
   /** The request field holding the input bytes, named in errors about them. */
   field?: string;
+  /**
+   * The caller will not read the input bytes again: a core may let the worker pool take their memory
+   * instead of copying it (see RunOptions.giveInput), when it reads them only once itself.
+   */
+  giveInput?: boolean;
 }

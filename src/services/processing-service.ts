@@ -57,6 +57,9 @@ export class ProcessingService {
     const keyOf = (job: VariationJob) => (caching ? createHash('sha256').update(`${inputKey}\n${job.canonical}`).digest('hex') : '');
     const stop = new AbortController();
     const signal = call.signal ? AbortSignal.any([call.signal, stop.signal]) : stop.signal;
+    // One job is the input's only reader: the pool may move the caller's bytes to the worker (the key
+    // above is computed already). With several, each job needs them, so each gets a copy.
+    const giveInput = call.giveInput === true && jobs.length === 1;
     const pending = new Map<number, Promise<{ index: number; result?: VariationResult; error?: unknown }>>();
     let next = 0;
 
@@ -66,7 +69,7 @@ export class ProcessingService {
       const hit = caching ? this.cache.get(key) : undefined;
       const work = hit
         ? Promise.resolve({ id: job.id, image: hit, cached: true })
-        : this.deps.images.run(input, job.spec, { ...call, signal }).then((image) => {
+        : this.deps.images.run(input, job.spec, { ...call, signal, giveInput }).then((image) => {
             if (caching) this.cache.set(key, { ...image, byteLength: image.data.byteLength });
             return { id: job.id, image, cached: false };
           });

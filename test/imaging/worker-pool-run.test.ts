@@ -221,6 +221,43 @@ describe('WorkerPool.run', () => {
     expect(png.byteLength).toBeGreaterThan(0);
   });
 
+  describe('giveInput', () => {
+    /** A large PNG (noise does not compress) inside a buffer of its own, with `slack` bytes before it. */
+    async function ownedPng(slack: number): Promise<{ view: Uint8Array; backing: ArrayBuffer; length: number }> {
+      const png = await noise(256, 256).png({ compressionLevel: 0 }).toBuffer();
+      const backing = new ArrayBuffer(png.length + slack);
+      const view = new Uint8Array(backing, slack, png.length);
+      view.set(png);
+      return { view, backing, length: png.length };
+    }
+
+    it('moves bytes that fill their buffer to the worker instead of copying them: the caller\'s view is emptied', async () => {
+      const { view, backing, length } = await ownedPng(100);
+      expect(length).toBeGreaterThan(128 * 1024);
+      const result = await sut.run(view, { steps: [{ op: 'resize', width: 32, height: 32, fit: 'fill' }], output: { format: 'png' } }, { giveInput: true });
+      expect([result.width, result.height]).toEqual([32, 32]);
+      expect(backing.byteLength).toBe(0);
+      expect(view.byteLength).toBe(0);
+    });
+
+    it('copies instead when the bytes share their buffer with more than 64 KiB of other data, or are small', async () => {
+      const shared = await ownedPng(64 * 1024 + 1);
+      await sut.run(shared.view, { steps: [], output: { format: 'webp' } }, { giveInput: true });
+      expect(shared.backing.byteLength).toBe(shared.length + 64 * 1024 + 1);
+
+      const small = await solid(20, 20).png().toBuffer();
+      const smallBuffer = new Uint8Array(small).buffer;
+      await sut.run(new Uint8Array(smallBuffer), { steps: [], output: { format: 'webp' } }, { giveInput: true });
+      expect(smallBuffer.byteLength).toBe(small.length);
+    });
+
+    it('copies without the option', async () => {
+      const { view, backing, length } = await ownedPng(0);
+      await sut.run(view, { steps: [], output: { format: 'webp' } });
+      expect(backing.byteLength).toBe(length);
+    });
+  });
+
   it('refuses an output larger than maxOutputDimension', async () => {
     const input = await solid(5000, 10).png().toBuffer();
     const error = await runError(input, { steps: [], output: { format: 'png' } });

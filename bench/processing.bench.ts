@@ -231,8 +231,9 @@ async function main(): Promise<void> {
       .map((k) => `${k}=${process.env[k]}`);
     console.log(`image service bench: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}`);
     console.log(`photos: ${photoDir} (${photos.size} files); depth ${settings.depth}; ${settings.rounds} rounds of ${settings.seconds} s per side, alternating raw/service`);
+    console.log(`bench process (raw side and grpc-js client): node ${process.execArgv.filter((a, i, all) => a.startsWith('--') && !/^--(require|import)$/.test(a) && !/^--(require|import)$/.test(all[i - 1] ?? '')).join(' ') || '(no options)'}`);
     console.log(`raw side: this process, main thread, sharp concurrency ${sharp.concurrency()}, cache ${JSON.stringify(sharp.cache().memory)} MB limit, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? 'default (4)'}`);
-    console.log(`service side: pid ${server.pid} at ${server.address}; ${Object.entries(server.env).filter(([k]) => k !== 'DATA_DIR' && k !== 'HOST').map(([k, v]) => `${k}=${v}`).join(' ')}${passedThrough.length ? ` ${passedThrough.join(' ')}` : ''}`);
+    console.log(`service side: pid ${server.pid} at ${server.address}; node ${server.nodeArgs.join(' ')}; ${Object.entries(server.env).filter(([k]) => k !== 'DATA_DIR' && k !== 'HOST').map(([k, v]) => `${k}=${v}`).join(' ')}${passedThrough.length ? ` ${passedThrough.join(' ')}` : ''}`);
     console.log(`server idle RSS ${mib(new PeakRss(server.pid).currentBytes())}`);
 
     const results: WorkloadResult[] = [];

@@ -6,13 +6,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GrpcChannel } from './grpc-channel.js';
+import { startCommand } from './start-command.js';
 
 export interface ServerProcess {
   pid: number;
   /** host:port for @grpc/grpc-js. */
   address: string;
-  /** The settings the server was started with (the bench's own plus any passed through). */
+  /** The settings the server was started with (`npm start`'s, the bench's own, and any passed through). */
   env: Record<string, string>;
+  /** The node options it was started with. */
+  nodeArgs: string[];
   /** Stops the server (SIGTERM, then SIGKILL after a few seconds) and removes its data folder. */
   stop(): Promise<void>;
 }
@@ -26,11 +29,14 @@ export function benchServerEnv(port: number, dataDir: string): Record<string, st
     // Repeated photos must be processed every time, not answered from the result cache.
     CACHE_MAX_BYTES: '0',
     LOG_LEVEL: 'warn',
-    // As `npm start` and the Dockerfile run it.
-    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
     // Room for the 32-request phase and any depth the bench is given; overload is not what is measured.
     MAX_QUEUE: process.env.MAX_QUEUE ?? '1024',
   };
+}
+
+/** `npm start`'s settings that this process's environment overrides (e.g. MALLOC_ARENA_MAX=8 npm run bench). */
+function passedThrough(startEnv: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(startEnv).flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]!]])));
 }
 
 /** A port that was free a moment ago: the server's log line is not read, so the port is chosen here. */
@@ -74,10 +80,12 @@ export async function startServer(repoRoot: string, onLog: (line: string) => voi
   killChildrenOnExit();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'imgsvc-bench-'));
   const port = await freePort();
-  const env = benchServerEnv(port, dataDir);
+  // Started as `npm start` starts it (its settings and node options), with the bench's settings on top.
+  const start = startCommand(repoRoot);
+  const env = { ...start.env, ...passedThrough(start.env), ...benchServerEnv(port, dataDir) };
   // For investigations, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const nodeArgs = [...start.nodeArgs, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', start.script], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -125,5 +133,5 @@ export async function startServer(repoRoot: string, onLog: (line: string) => voi
   } finally {
     channel.close();
   }
-  return { pid: child.pid!, address, env, stop };
+  return { pid: child.pid!, address, env, nodeArgs, stop };
 }

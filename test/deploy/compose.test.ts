@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { startCommand } from '../../bench/start-command.js';
 import { loadConfig } from '../../src/config.js';
 
 /** Every environment variable the configuration reads, recorded by reading a config through a proxy. */
@@ -49,5 +50,14 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*healthcheck\.js/m);
     expect(readFileSync('src/healthcheck.ts', 'utf8')).toContain('grpc/health/v1/health_pb.js');
+  });
+
+  it("runs the service with npm start's node options and malloc settings", () => {
+    const start = startCommand('.');
+    expect(start.nodeArgs).toContain('--initial-heap-size=256');
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
+    expect(JSON.parse(cmd![1])).toEqual(['node', ...start.nodeArgs, 'dist/src/main.js']);
+    const env = /^ENV (.*)$/m.exec(dockerfile)![1];
+    for (const [name, value] of Object.entries(start.env)) expect(env).toContain(`${name}=${value}`);
   });
 });

@@ -1,5 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
 import { tooLarge } from '../errors/index.js';
+import { jpegHeader } from './jpeg-header.js';
 import { fromSharpError, type ErrorContext } from './sharp-error.js';
 
 export interface ImageHeader {
@@ -25,11 +26,47 @@ export async function readHeader(input: Buffer, ctx: ErrorContext): Promise<Imag
   }
   const { width, height } = metadata;
   const pages = metadata.pages ?? 1;
+  checkPixels(width, height, pages, ctx);
+  const oriented = metadata.autoOrient ?? { width, height };
+  return { metadata, width: oriented.width, height: oriented.height, pages };
+}
+
+/** What a pipeline needs to know of its input before it starts. */
+export interface PipelineHeader {
+  /** As stored. */
+  width: number;
+  height: number;
+  /** As displayed, after the EXIF orientation. */
+  orientedWidth: number;
+  orientedHeight: number;
+  hasAlpha: boolean;
+}
+
+/**
+ * readHeader's size, orientation and pixel limit for a pipeline: JPEG's read from its markers in
+ * JavaScript (see jpeg-header.ts), anything else (or a JPEG it is unsure of) by sharp.
+ */
+export async function readPipelineHeader(input: Buffer, ctx: ErrorContext): Promise<PipelineHeader> {
+  const jpeg = ctx.format === 'jpeg' ? jpegHeader(input) : undefined;
+  if (jpeg) {
+    checkPixels(jpeg.width, jpeg.height, 1, ctx);
+    const turned = jpeg.orientation >= 5;
+    return {
+      width: jpeg.width,
+      height: jpeg.height,
+      orientedWidth: turned ? jpeg.height : jpeg.width,
+      orientedHeight: turned ? jpeg.width : jpeg.height,
+      hasAlpha: false,
+    };
+  }
+  const header = await readHeader(input, ctx);
+  return { width: header.metadata.width, height: header.metadata.height, orientedWidth: header.width, orientedHeight: header.height, hasAlpha: header.metadata.hasAlpha };
+}
+
+function checkPixels(width: number, height: number, pages: number, ctx: ErrorContext): void {
   const pixels = width * height * pages;
   if (pixels > ctx.maxInputPixels) {
     const frames = pages > 1 ? ` x ${pages} frames` : '';
     throw tooLarge(ctx.field, `${ctx.maxInputPixels} pixels`, `${width}x${height}${frames} = ${pixels} pixels`, 'PIXEL_LIMIT_EXCEEDED');
   }
-  const oriented = metadata.autoOrient ?? { width, height };
-  return { metadata, width: oriented.width, height: oriented.height, pages };
 }

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { encodeOutput, type EncodeContext } from './encode-output.js';
 import { isOutputFormat, type OutputOptions, type PipelineSpec, type PipelineStep } from './image-processor.js';
-import { readHeader } from './read-header.js';
+import { readPipelineHeader } from './read-header.js';
 import { fromSharpError, type ErrorContext } from './sharp-error.js';
 import { applySteps, settleBeforeFlatten } from './steps/apply-steps.js';
 import { flattens } from './steps/encode.js';
@@ -21,18 +21,18 @@ function withPaddingColour(steps: readonly PipelineStep[], padding: string): Pip
 
 /** Worker side of ImageProcessor.run: header and limits, the steps, then the encoding. */
 export async function runPipeline(input: Buffer, spec: PipelineSpec, ctx: RunContext): Promise<WireImage> {
-  const header = await readHeader(input, ctx);
+  const header = await readPipelineHeader(input, ctx);
   const orient = spec.autoOrient !== false || spec.steps.some((s) => s.op === 'autoOrient');
   const output: OutputOptions = spec.output ?? { format: isOutputFormat(ctx.format) ? ctx.format : 'png' };
   try {
     const image = sharp(input, { limitInputPixels: ctx.maxInputPixels, failOn: 'truncated', autoOrient: orient }).timeout({
       seconds: timeoutSeconds(ctx.deadline),
     });
-    const size = orient ? { width: header.width, height: header.height } : { width: header.metadata.width, height: header.metadata.height };
+    const size = orient ? { width: header.orientedWidth, height: header.orientedHeight } : { width: header.width, height: header.height };
     // The encoder may flatten (steps/encode.ts), and sharp flattens before the colour operations.
     const flattening = output.format === 'svg' ? output.background !== undefined : flattens(output);
     const stepped = await applySteps(
-      { image, size, used: new Set(), hasAlpha: header.metadata.hasAlpha, maxOutputDimension: ctx.maxOutputDimension, deadline: ctx.deadline },
+      { image, size, used: new Set(), hasAlpha: header.hasAlpha, maxOutputDimension: ctx.maxOutputDimension, deadline: ctx.deadline },
       withPaddingColour(spec.steps, flattening ? (output.background ?? '#ffffff') : '#00000000'),
     );
     const state = flattening ? await settleBeforeFlatten(stepped) : stepped;

@@ -103,6 +103,16 @@ describe('WorkerPool.run', () => {
     expect(error?.message).toMatch(/^source_image: truncated or corrupt png: /);
   });
 
+  it('refuses a truncated JPEG whose header is whole (read without sharp) as invalid_image', async () => {
+    const jpeg = await noise(300, 200).jpeg().toBuffer();
+    const error = await sut.run(jpeg.subarray(0, jpeg.length >> 1), { steps: [{ op: 'resize', width: 50, fit: 'inside' }] }, { field: 'image_data' }).then(
+      () => undefined,
+      (e: unknown) => e as AppError,
+    );
+    expect(error?.kind).toBe('invalid_image');
+    expect(error?.message).toMatch(/^image_data: truncated or corrupt jpeg: /);
+  });
+
   it('refuses a crop outside the image, naming the region and the oriented size', async () => {
     const rotated = await solid(30, 20).jpeg().withMetadata({ orientation: 6 }).toBuffer();
     const inside = await sut.run(rotated, { steps: [{ op: 'crop', left: 0, top: 10, width: 20, height: 20 }] });

@@ -41,14 +41,15 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
     async applyColorTransformations(req, ctx) {
       const steps = colorTransformationSteps(req.transformations, 'transformations');
       const output = encodeOptions(req.format || keptFormat(req.imageData), req.exportOptions, '');
-      const image = await processing.run(req.imageData, { steps, output }, { ...callOptionsFrom(ctx), field: 'image_data' });
+      // One task reads the request's only bytes field, and nothing here reads it after: hand it over.
+      const image = await processing.run(req.imageData, { steps, output }, { ...callOptionsFrom(ctx), field: 'image_data', giveInput: true });
       return { image: toPbEncodedImage(image) };
     },
 
     async processForExport(req, ctx) {
       const steps = req.resize ? [resizeStep(req.resize, 'resize.', cores.maxOutputDimension)] : [];
       const output = encodeOptions(req.format, req.exportOptions, '');
-      const image = await processing.run(req.imageData, { steps, output }, { ...callOptionsFrom(ctx), field: 'image_data' });
+      const image = await processing.run(req.imageData, { steps, output }, { ...callOptionsFrom(ctx), field: 'image_data', giveInput: true });
       return { image: toPbEncodedImage(image), qualityUsed: image.quality ?? 0, vectorTraced: image.vectorTraced ?? false, note: image.note ?? '' };
     },
 

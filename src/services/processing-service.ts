@@ -36,6 +36,7 @@ export class ProcessingService {
     this.cache = new ByteLruCache(deps.cacheMaxBytes);
   }
 
+  /** One pool task: a caller's giveInput passes through (the input is read once). */
   run(input: Uint8Array, spec: PipelineSpec, call: CallOptions = {}): Promise<EncodedImage> {
     return this.deps.images.run(input, spec, call);
   }

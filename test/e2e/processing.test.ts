@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
-import { createConnectTransport } from '@connectrpc/connect-node';
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import * as grpc from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { ImageService } from '../../gen/image/v1/image_service_pb.js';
@@ -8,7 +8,7 @@ import { ProcessForExportRequestSchema, ProcessingService, ProcessingServiceGene
 import { create } from '@bufbuild/protobuf';
 import { Fit, Gravity } from '../../gen/image/v1/operations_pb.js';
 import { ImageKind } from '../../gen/image/v1/asset_pb.js';
-import { grpcJsClient } from '../support/grpc-js-client.js';
+import { collectStream, grpcJsClient } from '../support/grpc-js-client.js';
 import { makeJpeg } from '../support/fixtures.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { describeDatabases } from '../support/databases.js';
@@ -99,6 +99,41 @@ describe('ProcessingService over the pool', () => {
   });
   afterAll(async () => {
     await app?.stop();
+  });
+
+  it('takes a large request image over every protocol, whether its bytes are handed to the worker or copied', async () => {
+    // Noise does not compress: well over the size from which a request's bytes are moved, not copied.
+    const input = await sharp({ create: { width: 600, height: 400, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg({ quality: 100 }).toBuffer();
+    expect(input.length).toBeGreaterThan(200 * 1024);
+    const one = { imageData: input, variationConfigs: [{ id: 'a', resize: { width: 40, maintainAspectRatio: true }, format: 'png' }] };
+    const two = { imageData: input, variationConfigs: [one.variationConfigs[0], { id: 'b', resize: { width: 20, maintainAspectRatio: true }, format: 'png' }] };
+    const widths = async (messages: AsyncIterable<{ id: string; image?: { data: Uint8Array } }>) => {
+      const out: Record<string, number> = {};
+      for await (const m of messages) out[m.id] = (await sharp(m.image!.data).metadata()).width;
+      return out;
+    };
+    const transports = [
+      createConnectTransport({ baseUrl: app.baseUrl, httpVersion: '1.1' }),
+      createConnectTransport({ baseUrl: app.baseUrl, httpVersion: '1.1', useBinaryFormat: false }),
+      createGrpcWebTransport({ baseUrl: app.baseUrl, httpVersion: '1.1' }),
+      createGrpcTransport({ baseUrl: app.baseUrl }),
+    ];
+    for (const transport of transports) {
+      const c = createClient(ProcessingService, transport);
+      expect(await widths(c.generateVariations(one))).toEqual({ a: 40 });
+      expect(await widths(c.generateVariations(two))).toEqual({ a: 40, b: 20 });
+      const exported = await c.processForExport({ imageData: input, format: 'webp', resize: { width: 30, maintainAspectRatio: true } });
+      expect((await sharp(exported.image!.data).metadata()).width).toBe(30);
+      const grey = await c.applyColorTransformations({ imageData: input, transformations: [{ kind: { case: 'grayscale', value: {} } }], format: 'png' });
+      expect((await sharp(grey.image!.data).metadata()).width).toBe(600);
+    }
+    const grpcJs = grpcJsClient(ProcessingService, app.address);
+    try {
+      const streamed = await collectStream<{ id: string; image: { data: Uint8Array } }>(grpcJs.generateVariations(create(ProcessingServiceGenerateVariationsRequestSchema, one)));
+      expect(await widths((async function* () { for (const s of streamed) yield s.message; })())).toEqual({ a: 40 });
+    } finally {
+      grpcJs.close();
+    }
   });
 
   it('streams each variation as soon as it is done: the first arrives while another is still running', async () => {

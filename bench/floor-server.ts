@@ -1,0 +1,101 @@
+import http2 from 'node:http2';
+import { createConnectRouter, type ConnectRouter } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { Piscina } from 'piscina';
+import {
+  ProcessingService,
+  ProcessingServiceGenerateVariationsRequestSchema as RequestSchema,
+  ProcessingServiceGenerateVariationsResponseSchema as ResponseSchema,
+} from '../gen/image/v1/processing_service_pb.js';
+import { WORKLOADS, type Workload } from './workloads.js';
+
+/**
+ * The least a gRPC server in Node can do for GenerateVariations, for floor.bench.ts (which starts it as
+ * a child process and reads its port from an IPC message). No validation, admission, deadlines or
+ * errors; the workload's sharp pipeline on this main thread, or in a bare piscina pool with
+ * FLOOR_POOL=1 (as the service's architecture has it). FLOOR_TRANSPORT picks what carries the call:
+ * - "http2": node:http2's stream API, one copy of the body, protobuf-es;
+ * - "connect": connect-node's adapter (Node's request/response compatibility layer), as the service;
+ * - "connect-stream": connect's router handlers driven from the bare HTTP/2 stream, no compatibility
+ *   layer: what an adapter of our own for gRPC over HTTP/2 could save.
+ */
+const pool =
+  process.env.FLOOR_POOL === '1'
+    ? new Piscina({ filename: new URL('./floor-worker.ts', import.meta.url).href, minThreads: 2, maxThreads: 2, concurrentTasksPerWorker: 2, idleTimeout: Infinity })
+    : undefined;
+
+const workloadOf = (id: string): Workload => WORKLOADS.find((w) => w.config.id === id)!;
+
+/** The workload's pipeline on the bytes: moved to the pool when there is one, else on this thread. */
+function runWorkload(workload: Workload, input: Uint8Array): Promise<Uint8Array> {
+  if (pool) return pool.run({ workload: workload.name, input }, { transferList: [input.buffer as ArrayBuffer] });
+  return workload.raw(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+}
+
+function routes(router: ConnectRouter): void {
+  router.service(ProcessingService, {
+    async *generateVariations(request) {
+      const config = request.variationConfigs[0];
+      yield { id: config.id, image: { data: await runWorkload(workloadOf(config.id), request.imageData), format: config.format } };
+    },
+  });
+}
+
+function bareStream(stream: http2.ServerHttp2Stream): void {
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  stream.on('end', async () => {
+    const request = fromBinary(RequestSchema, Buffer.concat(chunks).subarray(5));
+    const config = request.variationConfigs[0];
+    const data = await runWorkload(workloadOf(config.id), request.imageData);
+    const message = toBinary(ResponseSchema, create(ResponseSchema, { id: config.id, image: { data, format: config.format } }));
+    const envelope = Buffer.alloc(5 + message.byteLength);
+    envelope.writeUInt32BE(message.byteLength, 1);
+    envelope.set(message, 5);
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+    stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+    stream.end(envelope);
+  });
+}
+
+/** connect's universal handlers on the bare stream: headers in, body as the stream, response written back. */
+function connectOnStream(): (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => Promise<void> {
+  const router = createConnectRouter();
+  routes(router);
+  const handlers = new Map(router.handlers.map((h) => [h.requestPath, h]));
+  return async (stream, headers) => {
+    const handler = handlers.get(String(headers[':path']))!;
+    const abort = new AbortController();
+    stream.once('close', () => abort.abort());
+    const header = new Headers();
+    for (const [name, value] of Object.entries(headers)) if (!name.startsWith(':') && value !== undefined) header.set(name, String(value));
+    const response = await handler({
+      httpVersion: '2.0',
+      method: String(headers[':method']),
+      url: `http://${headers[':authority']}${headers[':path']}`,
+      header,
+      body: stream as AsyncIterable<Uint8Array>,
+      signal: abort.signal,
+      contextValues: undefined as never,
+    });
+    const body = response.body?.[Symbol.asyncIterator]();
+    let chunk = body ? await body.next() : undefined;
+    stream.respond({ ':status': response.status, ...Object.fromEntries(response.header ?? []) }, { waitForTrailers: true });
+    for (; chunk && !chunk.done; chunk = await body!.next()) {
+      if (!stream.write(chunk.value)) await new Promise((resolve) => stream.once('drain', resolve));
+    }
+    stream.once('wantTrailers', () => stream.sendTrailers(Object.fromEntries(response.trailer ?? [])));
+    stream.end();
+  };
+}
+
+const transport = process.env.FLOOR_TRANSPORT ?? 'http2';
+const server = http2.createServer({ settings: { initialWindowSize: 1 << 20 } }, transport === 'connect' ? connectNodeAdapter({ routes }) : undefined);
+server.on('session', (session) => session.setLocalWindowSize(4 << 20));
+if (transport === 'http2') server.on('stream', bareStream);
+if (transport === 'connect-stream') server.on('stream', connectOnStream());
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  process.send!(typeof address === 'object' && address ? address.port : 0);
+});

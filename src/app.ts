@@ -1,7 +1,9 @@
 import { setMaxListeners } from 'node:events';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { createConnectRouter } from '@connectrpc/connect';
+import { compressionBrotli, compressionGzip, connectNodeAdapter } from '@connectrpc/connect-node';
 import { HealthCheckResponse_ServingStatus as Status } from '../gen/grpc/health/v1/health_pb.js';
 import { errorInterceptor } from './api/error-interceptor.js';
+import { grpcStreamHandler } from './api/grpc-stream-adapter.js';
 import { filesHandler } from './api/files-handler.js';
 import { HealthState } from './api/health.js';
 import { listenOnePort, type OnePortServer } from './api/one-port-server.js';
@@ -76,8 +78,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   // connect adds one listener per call to this signal; many concurrent calls are normal, not a leak.
   setMaxListeners(0, shutdown.signal);
   let serving = true;
-  const handler = connectNodeAdapter({
-    routes: routes(
+  const serviceRoutes = routes(
       {
         assets,
         derived,
@@ -99,7 +100,8 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
         maxCompositeLayers: config.limits.maxCompositeLayers,
       },
       health,
-    ),
+  );
+  const routerOptions = {
     interceptors: [errorInterceptor(logger)],
     readMaxBytes: config.limits.maxMessageBytes,
     writeMaxBytes: config.limits.maxMessageBytes,
@@ -107,9 +109,17 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     // Image bytes barely compress (measured: 7% on a JPEG) and gzip costs CPU on both ends; requests
     // that arrive compressed are still accepted.
     compressMinBytes: Number.MAX_SAFE_INTEGER,
-    fallback: filesHandler(assets, () => serving, logger),
-  });
+    // connect-node's adapter default, set here so both routers below accept the same encodings.
+    acceptCompression: [compressionGzip, compressionBrotli],
+  };
+  // Two entry points onto the same service implementations: gRPC over HTTP/2 straight from the stream
+  // (see grpc-stream-adapter.ts), everything else (Connect, gRPC-Web, HTTP/1.1, /files) through the adapter.
+  const handler = connectNodeAdapter({ ...routerOptions, routes: serviceRoutes, fallback: filesHandler(assets, () => serving, logger) });
+  const grpcRouter = createConnectRouter(routerOptions);
+  serviceRoutes(grpcRouter);
+  const streamHandler = grpcStreamHandler(grpcRouter.handlers, (error) => logger.warn({ err: String(error) }, 'gRPC stream failed'));
   const server = await listenOnePort(withCors(withSpecGrpcMessage(handler), config.corsOrigins), {
+    streamHandler,
     host: config.host,
     port: config.port,
     // Room for a few maximal messages in flight on one HTTP/2 connection.

@@ -6,7 +6,7 @@ import type { NodeHandler, NodeResponse } from './node-handler.js';
  * "image_id%3A expected ...". The gRPC spec asks only for bytes outside 0x20-0x7E and '%' to be
  * encoded, which every decoder handles, so the header is re-encoded that way on its way out.
  */
-function specEncode(message: string): string {
+export function specEncode(message: string): string {
   let decoded: string;
   try {
     decoded = decodeURIComponent(message);

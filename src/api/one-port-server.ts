@@ -1,6 +1,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
+import type { StreamHandler } from './grpc-stream-adapter.js';
 import type { NodeHandler as NodeHandlerFn } from './node-handler.js';
 
 const STREAM_WINDOW = 1024 * 1024;
@@ -21,6 +22,8 @@ export interface OnePortOptions {
   maxSessionMemoryMb?: number;
   /** Concurrent HTTP/2 streams per connection: bounds the request bodies one client holds in memory. */
   maxStreamsPerConnection?: number;
+  /** Offered every HTTP/2 stream first; the streams it declines go to `handler`. */
+  streamHandler?: StreamHandler;
 }
 
 /**
@@ -42,6 +45,7 @@ export async function listenOnePort(handler: NodeHandlerFn, options: OnePortOpti
     },
     handler as never,
   );
+  if (options.streamHandler) takeStreamsFirst(h2, options.streamHandler);
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on('session', (session) => {
@@ -102,4 +106,18 @@ export async function listenOnePort(handler: NodeHandlerFn, options: OnePortOpti
       await closed;
     },
   };
+}
+
+/**
+ * Puts `first` in front of Node's compatibility layer, which is the server's one 'stream' listener
+ * (added when a request handler is given): streams `first` declines are passed on to it unchanged.
+ */
+function takeStreamsFirst(h2: http2.Http2Server, first: StreamHandler): void {
+  const listeners = h2.listeners('stream') as ((...args: unknown[]) => void)[];
+  if (listeners.length !== 1) throw new Error(`expected one 'stream' listener (Node's request/response layer) on the HTTP/2 server, found ${listeners.length}`);
+  const [compat] = listeners;
+  h2.removeListener('stream', compat);
+  h2.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
+    if (!first(stream, headers)) compat.call(h2, stream, headers, ...rest);
+  });
 }

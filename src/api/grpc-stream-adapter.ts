@@ -33,7 +33,12 @@ export function grpcStreamHandler(handlers: readonly UniversalHandler[], onError
 
 async function serve(handler: UniversalHandler, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): Promise<void> {
   const abort = new AbortController();
-  stream.once('close', () => abort.abort(resetError(stream.rstCode)));
+  let answered = false;
+  // Only a stream that closes before the answer is out aborts the call (a reset, a cancel): aborting
+  // every finished call, as connect-node's adapter does, builds an AbortError and its stack each time.
+  stream.once('close', () => {
+    if (!answered) abort.abort(resetError(stream.rstCode) ?? new ConnectError('the HTTP/2 stream closed before the response', Code.Canceled));
+  });
   let response: UniversalServerResponse;
   try {
     response = await handler({
@@ -49,7 +54,11 @@ async function serve(handler: UniversalHandler, stream: http2.ServerHttp2Stream,
     stream.close(NGHTTP2_INTERNAL_ERROR);
     throw error;
   }
-  await respond(response, stream);
+  try {
+    await respond(response, stream);
+  } finally {
+    answered = true;
+  }
 }
 
 /** Writes connect's response as connect-node does: headers after the first body chunk (handlers may still set some), then the body, then trailers. */

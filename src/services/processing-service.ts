@@ -56,8 +56,10 @@ export class ProcessingService {
     const caching = this.deps.cacheMaxBytes > 0;
     const inputKey = !caching ? '' : cacheKey ? `key:${cacheKey}` : `sha256:${createHash('sha256').update(input).digest('hex')}`;
     const keyOf = (job: VariationJob) => (caching ? createHash('sha256').update(`${inputKey}\n${job.canonical}`).digest('hex') : '');
-    const stop = new AbortController();
-    const signal = call.signal ? AbortSignal.any([call.signal, stop.signal]) : stop.signal;
+    // Several jobs: the first failure must stop the others, so they share a signal of their own.
+    // One job needs only the caller's (AbortSignal.any costs a little on every request).
+    const stop = jobs.length > 1 ? new AbortController() : undefined;
+    const signal = !stop ? call.signal : call.signal ? AbortSignal.any([call.signal, stop.signal]) : stop.signal;
     // One job is the input's only reader: the pool may move the caller's bytes to the worker (the key
     // above is computed already). With several, each job needs them, so each gets a copy.
     const giveInput = call.giveInput === true && jobs.length === 1;
@@ -95,7 +97,7 @@ export class ProcessingService {
     } finally {
       if (pending.size > 0) {
         // The consumer stopped early (an error, or the client went away): drop queued work.
-        stop.abort(cancelled('variation request ended'));
+        stop?.abort(cancelled('variation request ended'));
         await Promise.allSettled(pending.values());
       }
     }

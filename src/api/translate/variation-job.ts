@@ -30,10 +30,17 @@ export function variationJobs(configs: VariationConfig[], inputFormat: string, l
       steps.push(...colorTransformationSteps(config.colorTransform, `${at}.color_transform`));
       if (config.filter) steps.push(...filterSteps(config.filter, `${at}.filter`));
       const output = encodeOptions(config.format || inputFormat, config.exportOptions, `${at}`);
-      const { id: _id, ...rest } = config;
-      void _id;
-      const canonical = toJsonString(VariationConfigSchema, { ...rest, id: '', $typeName: 'image.v1.VariationConfig' });
-      return { id: config.id, spec: { steps, output }, canonical };
+      let canonical: string | undefined;
+      return {
+        id: config.id,
+        spec: { steps, output },
+        // Only the result cache reads it: not worth a JSON serialisation per request when it is off.
+        get canonical() {
+          const { id: _id, ...rest } = config;
+          void _id;
+          return (canonical ??= toJsonString(VariationConfigSchema, { ...rest, id: '', $typeName: 'image.v1.VariationConfig' }));
+        },
+      };
     } catch (e) {
       if (isAppError(e) && e.kind === 'invalid_argument') {
         // Name the configuration by its id too: that is how the caller knows it.

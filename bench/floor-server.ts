@@ -8,6 +8,7 @@ import {
   ProcessingServiceGenerateVariationsRequestSchema as RequestSchema,
   ProcessingServiceGenerateVariationsResponseSchema as ResponseSchema,
 } from '../gen/image/v1/processing_service_pb.js';
+import { grpcStreamHandler } from '../src/api/grpc-stream-adapter.js';
 import { WORKLOADS, type Workload } from './workloads.js';
 
 /**
@@ -17,8 +18,8 @@ import { WORKLOADS, type Workload } from './workloads.js';
  * FLOOR_POOL=1 (as the service's architecture has it). FLOOR_TRANSPORT picks what carries the call:
  * - "http2": node:http2's stream API, one copy of the body, protobuf-es;
  * - "connect": connect-node's adapter (Node's request/response compatibility layer), as the service;
- * - "connect-stream": connect's router handlers driven from the bare HTTP/2 stream, no compatibility
- *   layer: what an adapter of our own for gRPC over HTTP/2 could save.
+ * - "connect-stream": connect's router handlers driven from the bare HTTP/2 stream by the service's
+ *   src/api/grpc-stream-adapter.ts, no compatibility layer (how the service serves gRPC over HTTP/2).
  */
 const pool =
   process.env.FLOOR_POOL === '1'
@@ -59,34 +60,13 @@ function bareStream(stream: http2.ServerHttp2Stream): void {
   });
 }
 
-/** connect's universal handlers on the bare stream: headers in, body as the stream, response written back. */
-function connectOnStream(): (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => Promise<void> {
+/** connect's router handlers on the bare stream, through the service's own adapter for gRPC over HTTP/2. */
+function connectOnStream(): (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void {
   const router = createConnectRouter();
   routes(router);
-  const handlers = new Map(router.handlers.map((h) => [h.requestPath, h]));
-  return async (stream, headers) => {
-    const handler = handlers.get(String(headers[':path']))!;
-    const abort = new AbortController();
-    stream.once('close', () => abort.abort());
-    const header = new Headers();
-    for (const [name, value] of Object.entries(headers)) if (!name.startsWith(':') && value !== undefined) header.set(name, String(value));
-    const response = await handler({
-      httpVersion: '2.0',
-      method: String(headers[':method']),
-      url: `http://${headers[':authority']}${headers[':path']}`,
-      header,
-      body: stream as AsyncIterable<Uint8Array>,
-      signal: abort.signal,
-      contextValues: undefined as never,
-    });
-    const body = response.body?.[Symbol.asyncIterator]();
-    let chunk = body ? await body.next() : undefined;
-    stream.respond({ ':status': response.status, ...Object.fromEntries(response.header ?? []) }, { waitForTrailers: true });
-    for (; chunk && !chunk.done; chunk = await body!.next()) {
-      if (!stream.write(chunk.value)) await new Promise((resolve) => stream.once('drain', resolve));
-    }
-    stream.once('wantTrailers', () => stream.sendTrailers(Object.fromEntries(response.trailer ?? [])));
-    stream.end();
+  const take = grpcStreamHandler(router.handlers, (error) => console.error(error));
+  return (stream, headers) => {
+    if (!take(stream, headers)) stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
   };
 }
 

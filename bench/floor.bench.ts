@@ -6,8 +6,8 @@
  *   http2    floor-server.ts: node:http2 and protobuf-es only, sharp on its main thread;
  *   + pool   the same with sharp in a bare piscina pool, as the service's architecture requires;
  *   + connect  the same through connect-node's adapter, which the service uses;
- *   + c.stream connect's router handlers driven from the bare HTTP/2 stream (no Node compatibility
- *            layer): what an adapter of our own for gRPC over HTTP/2 could save;
+ *   + c.stream connect's router handlers driven from the bare HTTP/2 stream by the service's own
+ *            adapter (src/api/grpc-stream-adapter.ts), no Node compatibility layer;
  *   service  the real server, started as `npm start` starts it.
  * The gap between raw and http2 is the transport's own (HTTP/2 in Node and the grpc-js client on the
  * same two cores); between http2 and + pool, the worker hand-off; then connect-node's (the adapter's

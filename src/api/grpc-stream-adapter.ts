@@ -107,6 +107,7 @@ function write(stream: http2.ServerHttp2Stream, data: Uint8Array): Promise<void>
   });
 }
 
+/** Node's request headers as Web Headers, as connect-node's nodeHeaderToWebHeader (which it does not export) makes them. */
 function webHeaders(headers: http2.IncomingHttpHeaders): Headers {
   const out = new Headers();
   for (const [name, value] of Object.entries(headers)) {
@@ -126,7 +127,7 @@ function nodeHeaders(headers: Headers | undefined): http2.OutgoingHttpHeaders {
   return out;
 }
 
-/** What a reset stream means for the call, as connect-node maps it. */
+/** What a reset stream means for the call, as connect-node's connectErrorFromH2ResetCode (not exported) maps it. */
 function resetError(rstCode: number): ConnectError | undefined {
   if (rstCode === NGHTTP2_NO_ERROR || rstCode === undefined) return undefined;
   const c = http2.constants;

@@ -79,27 +79,27 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   setMaxListeners(0, shutdown.signal);
   let serving = true;
   const serviceRoutes = routes(
-      {
+    {
+      assets,
+      derived,
+      palettes: new PaletteService({ assets, db, images: pool }),
+      recolor: new RecolorService({ derived, db, images: pool, concurrencyPerRequest: config.pool.maxConcurrentOperations }),
+      analysis: new AnalysisService({ images: pool }),
+      generation: createGenerationService(config.generation, {
         assets,
-        derived,
-        palettes: new PaletteService({ assets, db, images: pool }),
-        recolor: new RecolorService({ derived, db, images: pool, concurrencyPerRequest: config.pool.maxConcurrentOperations }),
-        analysis: new AnalysisService({ images: pool }),
-        generation: createGenerationService(config.generation, {
-          assets,
-          images: pool,
-          maxOutputDimension: config.limits.maxOutputDimension,
-          maxUploadBytes: config.limits.maxUploadBytes,
-          logger,
-        }),
-        processing: new ProcessingService({ images: pool, cacheMaxBytes: config.cacheMaxBytes, concurrencyPerRequest: config.pool.maxConcurrentOperations }),
-        maxUploadBytes: config.limits.maxUploadBytes,
+        images: pool,
         maxOutputDimension: config.limits.maxOutputDimension,
-        maxVariations: config.limits.maxVariations,
-        maxInputPixels: config.limits.maxInputPixels,
-        maxCompositeLayers: config.limits.maxCompositeLayers,
-      },
-      health,
+        maxUploadBytes: config.limits.maxUploadBytes,
+        logger,
+      }),
+      processing: new ProcessingService({ images: pool, cacheMaxBytes: config.cacheMaxBytes, concurrencyPerRequest: config.pool.maxConcurrentOperations }),
+      maxUploadBytes: config.limits.maxUploadBytes,
+      maxOutputDimension: config.limits.maxOutputDimension,
+      maxVariations: config.limits.maxVariations,
+      maxInputPixels: config.limits.maxInputPixels,
+      maxCompositeLayers: config.limits.maxCompositeLayers,
+    },
+    health,
   );
   const routerOptions = {
     interceptors: [errorInterceptor(logger)],

@@ -53,6 +53,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   const pool = new WorkerPool({
     threads: config.pool.threads,
     maxConcurrentOperations: config.pool.maxConcurrentOperations,
+    maxPixelsInFlight: config.pool.maxPixelsInFlight,
     maxQueue: config.pool.maxQueue,
     operationTimeoutMs: config.pool.operationTimeoutMs,
     maxInputPixels: config.limits.maxInputPixels,

@@ -60,6 +60,8 @@ export interface Config {
     threads: number;
     /** Operations running at once in the pool. */
     maxConcurrentOperations: number;
+    /** Declared input pixels of the operations running at once (one larger image runs alone). */
+    maxPixelsInFlight: number;
     /** Operations waiting; beyond it calls fail at once with RESOURCE_EXHAUSTED. */
     maxQueue: number;
     /** Ceiling on one operation, whatever the client's deadline. */
@@ -129,12 +131,14 @@ export function loadConfig(env: Env = process.env): Config {
     },
     pool: {
       threads,
-      // One and a half per thread: one sharp pipeline leaves its core idle part of the time (its stages
-      // hand work between the libuv and libvips threads), so one per thread left about a tenth of the CPU
-      // unused on small images (bench, 2 cores: thumbnails 86 -> 96 images/s with 4 in flight). Each one
-      // in flight also holds a decoded image: 4 took 32 concurrent 18 MP requests to 1019 MiB peak, 3 to
-      // 830 MiB (under the 1 GiB bar), 2 to 768 MiB.
-      maxConcurrentOperations: int(env, 'MAX_CONCURRENT_OPERATIONS', Math.ceil(1.5 * threads), 1, 4096),
+      // Two per thread: one sharp pipeline leaves its core idle part of the time (its stages hand work
+      // between the libuv and libvips threads), so one per thread left about a tenth of the CPU unused on
+      // small images (bench, 2 cores: thumbnails 86 -> 96 images/s with 4 in flight).
+      maxConcurrentOperations: int(env, 'MAX_CONCURRENT_OPERATIONS', 2 * threads, 1, 4096),
+      // Each one in flight also holds its decoded image, so large ones are bounded by their pixels too:
+      // 32 concurrent 18 MP requests peaked at 1019 MiB with 4 in flight, 830 MiB with 3, 768 MiB with 2.
+      // 30 MP per thread lets 3 such photos (or 4 of up to 15 MP) run at once on 2 threads.
+      maxPixelsInFlight: int(env, 'MAX_PIXELS_IN_FLIGHT', 30_000_000 * threads, 1, Number.MAX_SAFE_INTEGER),
       maxQueue: int(env, 'MAX_QUEUE', 64, 0, 100_000),
       operationTimeoutMs: int(env, 'OPERATION_TIMEOUT_MS', 60_000, 100, 3_600_000),
     },

@@ -11,6 +11,7 @@ import {
   type ErrorKind,
 } from '../errors/index.js';
 import { AdmissionQueue } from './admission-queue.js';
+import { declaredPixels } from './declared-pixels.js';
 import type { CompositeSpec, EncodedImage, ImageProcessor, InputFormat, PipelineSpec, ProbeResult, RunOptions } from './image-processor.js';
 import { sniffFormat } from './sniff.js';
 import type { ComputationName, ComputationParams, ComputationResult } from './computations.js';
@@ -22,6 +23,12 @@ export interface WorkerPoolOptions {
   threads: number;
   /** Operations in the workers at once (including ones whose caller has already given up). */
   maxConcurrentOperations: number;
+  /**
+   * Input pixels (as their headers declare them) of the operations in the workers at once: large images
+   * hold far more memory each, so fewer of them run together. One image over the budget runs alone.
+   * Default: no bound beyond maxConcurrentOperations.
+   */
+  maxPixelsInFlight?: number;
   /** Operations waiting for a slot; beyond it calls fail at once with resource_exhausted. */
   maxQueue: number;
   /** Ceiling on one operation, queue time included, whatever the caller's deadline. */
@@ -78,13 +85,16 @@ export class WorkerPool implements ImageProcessor {
   readonly #options: WorkerPoolOptions;
   readonly #piscina: Piscina<WorkerTask, WorkerReply>;
   readonly #admission: AdmissionQueue;
+  readonly #undeclaredPixels: number;
   #closed = false;
   #completed = 0;
   #rejected = 0;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
-    this.#admission = new AdmissionQueue(options.maxConcurrentOperations, options.maxQueue);
+    this.#admission = new AdmissionQueue(options.maxConcurrentOperations, options.maxQueue, options.maxPixelsInFlight);
+    // An image whose header this thread cannot read (AVIF, TIFF, ...) counts as an average share.
+    this.#undeclaredPixels = (options.maxPixelsInFlight ?? 0) / options.maxConcurrentOperations;
     const entry = workerEntry();
     const settings: WorkerSettings = {
       maxInputPixels: options.maxInputPixels,
@@ -127,7 +137,8 @@ export class WorkerPool implements ImageProcessor {
   async composite(spec: CompositeSpec, options: RunOptions = {}): Promise<EncodedImage> {
     const inputs = spec.layers.map((layer, i) => ({ data: layer.input, field: layer.field ?? `layers[${i}]` }));
     const wire = { ...spec, layers: spec.layers.map(({ input: _input, ...layer }) => layer) };
-    const reply = await this.#operateMany('composite', inputs, options, ({ inputs: copies, formats, deadline }) => ({
+    const canvasPixels = spec.width * spec.height;
+    const reply = await this.#operateMany('composite', inputs, options, canvasPixels, ({ inputs: copies, formats, deadline }) => ({
       type: 'composite',
       inputs: copies,
       formats,
@@ -169,7 +180,7 @@ export class WorkerPool implements ImageProcessor {
     options: RunOptions,
     makeTask: (base: SingleInputBase) => WorkerTask,
   ): Promise<Extract<WorkerReply, { ok: true }>> {
-    return this.#operateMany(operation, [{ data: input, field, given: options.giveInput }], options, ({ inputs, formats, deadline }) =>
+    return this.#operateMany(operation, [{ data: input, field, given: options.giveInput }], options, 0, ({ inputs, formats, deadline }) =>
       makeTask({ input: inputs[0], format: formats[0], field, deadline }),
     );
   }
@@ -178,6 +189,7 @@ export class WorkerPool implements ImageProcessor {
     operation: Operation,
     inputs: TaskInput[],
     options: RunOptions,
+    extraPixels: number,
     makeTask: (prepared: Prepared) => WorkerTask,
   ): Promise<Extract<WorkerReply, { ok: true }>> {
     const started = performance.now();
@@ -186,7 +198,7 @@ export class WorkerPool implements ImageProcessor {
     let outputBytes = 0;
     let outcome: OperationEvent['outcome'] = 'ok';
     try {
-      const reply = await this.#submit(operation, inputs, options, makeTask);
+      const reply = await this.#submit(operation, inputs, options, extraPixels, makeTask);
       if (!reply.ok) throw fromWireError(reply.error);
       if (reply.type === 'run') outputBytes = reply.image.data.byteLength;
       return reply;
@@ -199,13 +211,20 @@ export class WorkerPool implements ImageProcessor {
     }
   }
 
-  async #submit(operation: Operation, inputs: TaskInput[], options: RunOptions, makeTask: (prepared: Prepared) => WorkerTask): Promise<WorkerReply> {
+  async #submit(
+    operation: Operation,
+    inputs: TaskInput[],
+    options: RunOptions,
+    extraPixels: number,
+    makeTask: (prepared: Prepared) => WorkerTask,
+  ): Promise<WorkerReply> {
     const refuse = (error: AppError): never => {
       this.#rejected++;
       throw error;
     };
     if (this.#closed) return refuse(shuttingDown());
     const formats: InputFormat[] = [];
+    let pixels = extraPixels;
     for (const { data, field } of inputs) {
       if (data.byteLength === 0) return refuse(invalidImage(field, 'expected non-empty image bytes, received 0 bytes'));
       // Sniffed here, on the main thread: unknown bytes never take a queue slot.
@@ -214,6 +233,7 @@ export class WorkerPool implements ImageProcessor {
         return refuse(invalidImage(field, `expected image bytes (png, jpeg, webp, avif, gif, tiff, heif, svg, bmp), received ${data.byteLength} bytes of unknown data`));
       }
       formats.push(format);
+      pixels += declaredPixels(data, format) ?? this.#undeclaredPixels;
     }
 
     const now = Date.now();
@@ -230,7 +250,7 @@ export class WorkerPool implements ImageProcessor {
     options.signal?.addEventListener('abort', onCallerAbort, { once: true });
     let phase: 'queued' | 'running' = 'queued';
     try {
-      const release = await this.#admission.acquire(abort.signal, () => this.#overloaded());
+      const release = await this.#admission.acquire(abort.signal, () => this.#overloaded(), pixels);
       phase = 'running';
       // Memory moved to the worker: the caller's own when given (see movable), else private copies, so
       // the caller's buffers stay usable.

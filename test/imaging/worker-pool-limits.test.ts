@@ -185,3 +185,37 @@ describe('WorkerPool limits and shutdown', () => {
     expect(sut.stats()).toMatchObject({ running: 0, queued: 0 });
   });
 });
+
+describe('WorkerPool pixel budget', () => {
+  // 4 operations at once, but only 5 MP of declared input pixels between them.
+  const sut = createPool({ threads: 2, maxConcurrentOperations: 4, maxQueue: 8, maxPixelsInFlight: 5_000_000 });
+  afterAll(() => sut.close());
+  const toPng: PipelineSpec = { steps: [{ op: 'resize', width: 64, height: 64, fit: 'inside' }], output: { format: 'png' } };
+
+  it('runs large images one at a time and small ones four at a time, all to completion', async () => {
+    const large = await solid(2000, 2000).png().toBuffer(); // 4 MP each
+    const small = await solid(100, 100).png().toBuffer();
+    const larges = [1, 2, 3].map(() => sut.run(large, toPng));
+    expect(sut.stats()).toMatchObject({ running: 1, queued: 2 });
+    for (const image of await Promise.all(larges)) expect(image).toMatchObject({ format: 'png', width: 64, height: 64 });
+    await drained(sut);
+
+    const smalls = [1, 2, 3, 4, 5].map(() => sut.run(small, toPng));
+    expect(sut.stats()).toMatchObject({ running: 4, queued: 1 });
+    expect((await Promise.all(smalls)).length).toBe(5);
+    await drained(sut);
+  });
+
+  it('counts an image whose header it cannot read on this thread (TIFF) as an average share', async () => {
+    const large = await solid(2000, 2000).png().toBuffer();
+    const tiff = await solid(100, 100).tiff().toBuffer();
+    // 4 MP + 5 MP / 4 operations = 5.25 MP: over the budget, so the TIFF waits for the PNG.
+    const calls = [sut.run(large, toPng), sut.run(tiff, toPng)];
+    expect(sut.stats()).toMatchObject({ running: 1, queued: 1 });
+    await Promise.all(calls);
+    const tiffs = [1, 2, 3, 4].map(() => sut.run(tiff, toPng));
+    expect(sut.stats()).toMatchObject({ running: 4, queued: 0 });
+    await Promise.all(tiffs);
+    await drained(sut);
+  });
+});

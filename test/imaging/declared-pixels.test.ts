@@ -1,0 +1,83 @@
+import { readdirSync } from 'node:fs';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { declaredPixels } from '../../src/imaging/declared-pixels.js';
+import { sniffFormat } from '../../src/imaging/sniff.js';
+import { haveSharedImages, SHARED_IMAGES, sharedImage } from '../support/shared-images.js';
+import { noise, solid, SVG } from './images.js';
+
+/** What libvips reads as the first frame's size: the reference. */
+async function sharpPixels(data: Buffer): Promise<number> {
+  const m = await sharp(data).metadata();
+  return m.width * (m.pageHeight ?? m.height);
+}
+
+function declared(data: Buffer): number | undefined {
+  return declaredPixels(data, sniffFormat(data)!);
+}
+
+/** A BMP file header and BITMAPINFOHEADER (40 bytes) or BITMAPCOREHEADER (12), without the pixels. */
+function bmpHeader(width: number, height: number, core = false): Buffer {
+  const header = Buffer.alloc(core ? 26 : 54);
+  header.write('BM', 0, 'latin1');
+  header.writeUInt32LE(header.length, 2);
+  header.writeUInt32LE(header.length, 10);
+  header.writeUInt32LE(core ? 12 : 40, 14);
+  if (core) {
+    header.writeUInt16LE(width, 18);
+    header.writeUInt16LE(height, 20);
+  } else {
+    header.writeInt32LE(width, 18);
+    header.writeInt32LE(height, 22);
+  }
+  return header;
+}
+
+describe('declaredPixels', () => {
+  it('reads PNG, GIF and the three kinds of WebP as libvips does', async () => {
+    const images = {
+      png: await noise(123, 45).png().toBuffer(),
+      gif: await noise(77, 31).gif().toBuffer(),
+      webpLossy: await noise(301, 17).webp({ quality: 50 }).toBuffer(),
+      webpLossless: await noise(99, 203).webp({ lossless: true }).toBuffer(),
+      webpExtended: await solid(150, 60, 4).webp().withMetadata().toBuffer(),
+      jpeg: await noise(64, 33).jpeg().toBuffer(),
+    };
+    expect(String.fromCharCode(...images.webpExtended.subarray(12, 16))).toBe('VP8X');
+    expect(String.fromCharCode(...images.webpLossless.subarray(12, 16))).toBe('VP8L');
+    expect(String.fromCharCode(...images.webpLossy.subarray(12, 16))).toBe('VP8 ');
+    for (const [name, data] of Object.entries(images)) {
+      expect({ name, pixels: declared(data) }).toEqual({ name, pixels: await sharpPixels(data) });
+    }
+  });
+
+  it('reads BMP headers, top-down ones (negative height) included', () => {
+    expect(declaredPixels(bmpHeader(640, 480), 'bmp')).toBe(640 * 480);
+    expect(declaredPixels(bmpHeader(640, -480), 'bmp')).toBe(640 * 480);
+    expect(declaredPixels(bmpHeader(32, 16, true), 'bmp')).toBe(512);
+  });
+
+  it.skipIf(!haveSharedImages)('agrees with libvips on every real photo', async () => {
+    const names = readdirSync(SHARED_IMAGES).filter((n) => /\.(jpe?g|png)$/i.test(n));
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) {
+      const data = sharedImage(name);
+      expect({ name, pixels: declared(data) }).toEqual({ name, pixels: await sharpPixels(data) });
+    }
+  });
+
+  it('says nothing for formats it does not read, or for headers cut short or zero-sized', async () => {
+    const avif = await noise(16, 16).avif().toBuffer();
+    const tiff = await noise(16, 16).tiff().toBuffer();
+    expect(declaredPixels(avif, 'avif')).toBeUndefined();
+    expect(declaredPixels(tiff, 'tiff')).toBeUndefined();
+    expect(declaredPixels(SVG, 'svg')).toBeUndefined();
+    const png = await noise(20, 10).png().toBuffer();
+    expect(declaredPixels(png.subarray(0, 20), 'png')).toBeUndefined();
+    const zeroWide = Buffer.from(png);
+    zeroWide.writeUInt32BE(0, 16);
+    expect(declaredPixels(zeroWide, 'png')).toBeUndefined();
+    const webp = await noise(20, 10).webp().toBuffer();
+    expect(declaredPixels(webp.subarray(0, 24), 'webp')).toBeUndefined();
+  });
+});

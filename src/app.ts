@@ -118,7 +118,9 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   const handler = connectNodeAdapter({ ...routerOptions, routes: serviceRoutes, fallback: filesHandler(assets, () => serving, logger) });
   const grpcRouter = createConnectRouter(routerOptions);
   serviceRoutes(grpcRouter);
-  const streamHandler = grpcStreamHandler(grpcRouter.handlers, (error) => logger.warn({ err: String(error) }, 'gRPC stream failed'));
+  const streamHandler = grpcStreamHandler(grpcRouter.handlers, (error) => logger.warn({ err: String(error) }, 'gRPC stream failed'), {
+    readMaxBytes: routerOptions.readMaxBytes,
+  });
   const server = await listenOnePort(withCors(withSpecGrpcMessage(handler), config.corsOrigins), {
     streamHandler,
     host: config.host,

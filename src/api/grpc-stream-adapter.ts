@@ -6,7 +6,7 @@ import { specEncode } from './grpc-message-encoding.js';
 /** Takes an HTTP/2 stream and answers it, or returns false to leave it to the next handler. */
 export type StreamHandler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => boolean;
 
-const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR } = http2.constants;
+const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = http2.constants;
 
 /**
  * gRPC over HTTP/2 (what internal services and grpcurl speak), served by connect's own handlers driven
@@ -17,8 +17,14 @@ const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR } = http2.constants;
  * only carries headers, body and trailers, as connect-node's adapter does. gRPC-Web and the Connect
  * protocol, and gRPC over HTTP/1.1, keep going through the adapter.
  */
-export function grpcStreamHandler(handlers: readonly UniversalHandler[], onError: (error: unknown) => void): StreamHandler {
+export function grpcStreamHandler(
+  handlers: readonly UniversalHandler[],
+  onError: (error: unknown) => void,
+  options: { readMaxBytes?: number } = {},
+): StreamHandler {
   const byPath = new Map(handlers.map((h) => [h.requestPath, h]));
+  // Body bytes dropped after an early answer before the stream is reset: one more whole message.
+  const drainLimit = (options.readMaxBytes ?? 4 * 1024 * 1024) + 5;
   return (stream, headers) => {
     const contentType = headers['content-type'];
     // application/grpc, application/grpc+proto, application/grpc+json; not application/grpc-web.
@@ -26,12 +32,12 @@ export function grpcStreamHandler(handlers: readonly UniversalHandler[], onError
     const handler = byPath.get(String(headers[':path'] ?? '').split('?', 1)[0]);
     // Unknown methods get the adapter's answer, whatever that is, as before.
     if (!handler) return false;
-    serve(handler, stream, headers).catch(onError);
+    serve(handler, stream, headers, drainLimit).catch(onError);
     return true;
   };
 }
 
-async function serve(handler: UniversalHandler, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): Promise<void> {
+async function serve(handler: UniversalHandler, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, drainLimit: number): Promise<void> {
   const abort = new AbortController();
   let answered = false;
   // Only a stream that closes before the answer is out aborts the call (a reset, a cancel): aborting
@@ -46,7 +52,7 @@ async function serve(handler: UniversalHandler, stream: http2.ServerHttp2Stream,
       method: String(headers[':method'] ?? ''),
       url: `http://${String(headers[':authority'] ?? 'localhost')}${String(headers[':path'] ?? '')}`,
       header: webHeaders(headers),
-      body: stream,
+      body: requestBody(stream),
       signal: abort.signal,
       contextValues: undefined,
     });
@@ -59,6 +65,41 @@ async function serve(handler: UniversalHandler, stream: http2.ServerHttp2Stream,
   } finally {
     answered = true;
   }
+  // Answered before the client finished sending (an error at the first bytes of an oversized message):
+  // the rest is being read and dropped (see requestBody) so the answer gets out whole; a client that
+  // goes on sending long after it (a well-behaved one stops at the trailers) has its stream reset.
+  if (!stream.closed && !stream.readableEnded) resetAfter(stream, drainLimit);
+}
+
+/** Resets the stream once `limit` more bytes of its body have arrived. */
+function resetAfter(stream: http2.ServerHttp2Stream, limit: number): void {
+  let left = limit;
+  stream.on('data', (chunk: Buffer) => {
+    left -= chunk.byteLength;
+    if (left < 0 && !stream.closed) stream.close(NGHTTP2_CANCEL);
+  });
+}
+
+/**
+ * The request body, chunk by chunk. When connect stops reading early (a message over readMaxBytes, a
+ * handler that fails halfway through a client stream), the rest is read and dropped: Node's own stream
+ * iterator would destroy the stream, which resets it before the error's trailers are out, and the client
+ * would see CANCELLED instead of the error.
+ */
+function requestBody(stream: http2.ServerHttp2Stream): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      const chunks = stream.iterator({ destroyOnReturn: false });
+      return {
+        next: () => chunks.next(),
+        return: async (value?: unknown) => {
+          await chunks.return?.();
+          stream.resume();
+          return { done: true, value };
+        },
+      };
+    },
+  };
 }
 
 /** Writes connect's response as connect-node does: headers after the first body chunk (handlers may still set some), then the body, then trailers. */

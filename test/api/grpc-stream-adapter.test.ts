@@ -14,6 +14,8 @@ import { grpcJsClient, unary } from '../support/grpc-js-client.js';
  * The stream adapter in front of connect-node's: gRPC over HTTP/2 is taken from the bare stream, the rest
  * declined to the adapter; both answer from the same service implementation.
  */
+const READ_MAX_BYTES = 64 * 1024;
+
 describe('grpcStreamHandler behind listenOnePort', () => {
   let server: OnePortServer;
   let baseUrl: string;
@@ -38,11 +40,15 @@ describe('grpcStreamHandler behind listenOnePort', () => {
     });
 
   beforeAll(async () => {
-    const router = createConnectRouter();
+    const router = createConnectRouter({ readMaxBytes: READ_MAX_BYTES });
     routes(router);
-    const streams = grpcStreamHandler(router.handlers, (e) => {
-      throw e;
-    });
+    const streams = grpcStreamHandler(
+      router.handlers,
+      (e) => {
+        throw e;
+      },
+      { readMaxBytes: READ_MAX_BYTES },
+    );
     server = await listenOnePort(connectNodeAdapter({ routes }), {
       host: '127.0.0.1',
       port: 0,
@@ -108,6 +114,83 @@ describe('grpcStreamHandler behind listenOnePort', () => {
     client.close();
     expect(watchEnded).toHaveLength(1);
     expect(ConnectError.from(watchEnded[0]).code).toBe(Code.Canceled);
+  });
+
+  /** A gRPC request over a bare HTTP/2 client: the body written in `parts`, then ended or reset. */
+  async function rawCall(body: Buffer, parts: number, end: 'end' | 'reset'): Promise<{ status?: string; grpcStatus?: string; closed: boolean }> {
+    const session = http2.connect(baseUrl);
+    try {
+      const req = session.request({ ':method': 'POST', ':path': '/grpc.health.v1.Health/Check', 'content-type': 'application/grpc', te: 'trailers' });
+      const result: { status?: string; grpcStatus?: string; closed: boolean } = { closed: false };
+      req.on('response', (h) => (result.status = String(h[':status'])));
+      req.on('trailers', (t) => (result.grpcStatus = String(t['grpc-status'])));
+      req.on('error', () => undefined);
+      req.resume();
+      const size = Math.ceil(body.length / parts);
+      for (let i = 0; i < parts; i++) {
+        req.write(body.subarray(i * size, (i + 1) * size));
+        await sleep(1);
+      }
+      if (end === 'end') req.end();
+      else req.close(http2.constants.NGHTTP2_CANCEL);
+      await new Promise<void>((resolve) => req.once('close', () => resolve()));
+      result.closed = true;
+      return result;
+    } finally {
+      session.close();
+    }
+  }
+
+  /** A HealthCheckRequest in a gRPC envelope. */
+  function envelope(service: string): Buffer {
+    const message = Buffer.concat([Buffer.from([0x0a, service.length]), Buffer.from(service, 'latin1')]);
+    const header = Buffer.alloc(5);
+    header.writeUInt32BE(message.length, 1);
+    return Buffer.concat([header, message]);
+  }
+
+  it('reads a one-message body that arrives in several pieces as one', async () => {
+    expect(await rawCall(envelope('fail'), 4, 'end')).toEqual({ status: '200', grpcStatus: String(grpc.status.INVALID_ARGUMENT), closed: true });
+    expect(await rawCall(envelope(''), 3, 'end')).toEqual({ status: '200', grpcStatus: String(grpc.status.OK), closed: true });
+  });
+
+  it('survives a client that resets the stream halfway through its request, and keeps serving', async () => {
+    const result = await rawCall(envelope('abcdefgh'), 2, 'reset');
+    expect(result.closed).toBe(true);
+    expect(result.grpcStatus).toBeUndefined();
+    const client = grpcJsClient(Health, `127.0.0.1:${server.port}`);
+    try {
+      expect(await unary(client, 'check', create(HealthCheckRequestSchema, { service: '' }))).toMatchObject({ status: Status.SERVING });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('answers a message over readMaxBytes with RESOURCE_EXHAUSTED while the client is still sending, then resets a client that goes on', async () => {
+    const session = http2.connect(baseUrl);
+    try {
+      const req = session.request({ ':method': 'POST', ':path': '/grpc.health.v1.Health/Check', 'content-type': 'application/grpc', te: 'trailers' });
+      const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => req.once('trailers', resolve));
+      const closed = new Promise<number>((resolve) => req.once('close', () => resolve(req.rstCode)));
+      req.on('error', () => undefined);
+      req.resume();
+      const header = Buffer.alloc(5);
+      header.writeUInt32BE(10_000_000, 1);
+      req.write(header);
+      // A client that ignores the answer and keeps sending its 10 MB.
+      const sender = setInterval(() => req.destroyed || req.write(Buffer.alloc(16 * 1024)), 1);
+      try {
+        expect(await trailers).toMatchObject({
+          'grpc-status': String(grpc.status.RESOURCE_EXHAUSTED),
+          'grpc-message': `message size 10000000 is larger than configured readMaxBytes ${READ_MAX_BYTES}`,
+        });
+        expect(await closed).toBe(http2.constants.NGHTTP2_CANCEL);
+      } finally {
+        clearInterval(sender);
+      }
+    } finally {
+      session.close();
+    }
   });
 
   it('leaves the server one stream listener in front of Node\'s own', () => {

@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ImageService, UploadImageStreamRequestSchema } from '../../gen/image/v1/image_service_pb.js';
+import { ImageService, UploadImageRequestSchema, UploadImageStreamRequestSchema } from '../../gen/image/v1/image_service_pb.js';
 import { BadRequestSchema, ErrorInfoSchema } from '../../gen/google/rpc/error_details_pb.js';
 import { Health } from '../../gen/grpc/health/v1/health_pb.js';
 import { grpcJsClient, unary } from '../support/grpc-js-client.js';
@@ -89,6 +89,19 @@ describe('bad input gets a clear error and leaves nothing behind', () => {
     const err = await expectRejected(() => client.uploadImage({ fileData: randomBytes(1024 * 1024 + 10) }), Code.ResourceExhausted, /^message size is larger than configured readMaxBytes 1048576/, undefined);
     expect(err.code).toBe(Code.ResourceExhausted);
   }, );
+
+  it.each([1024 * 1024 + 10, 3 * 1024 * 1024])('a message over the size limit over gRPC (%i bytes of image)', async (bytes) => {
+    const grpcClient = grpcJsClient(ImageService, app.address);
+    const before = await written();
+    try {
+      const error = (await unary(grpcClient, 'uploadImage', create(UploadImageRequestSchema, { fileData: randomBytes(bytes) })).catch((e: unknown) => e)) as grpc.ServiceError;
+      expect(error.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      expect(error.details).toMatch(/^message size \d+ is larger than configured readMaxBytes 1048576$/);
+    } finally {
+      grpcClient.close();
+    }
+    expect(await written()).toEqual(before);
+  });
 
   it('a streamed upload over MAX_UPLOAD_BYTES', async () => {
     const grpcClient = grpcJsClient(ImageService, app.address);

@@ -1,6 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
-import { tooLarge } from '../errors/index.js';
 import { jpegHeader } from './jpeg-header.js';
+import { checkPixels } from './check-pixels.js';
 import { fromSharpError, type ErrorContext } from './sharp-error.js';
 
 export interface ImageHeader {
@@ -61,12 +61,4 @@ export async function readPipelineHeader(input: Buffer, ctx: ErrorContext): Prom
   }
   const header = await readHeader(input, ctx);
   return { width: header.metadata.width, height: header.metadata.height, orientedWidth: header.width, orientedHeight: header.height, hasAlpha: header.metadata.hasAlpha };
-}
-
-function checkPixels(width: number, height: number, pages: number, ctx: ErrorContext): void {
-  const pixels = width * height * pages;
-  if (pixels > ctx.maxInputPixels) {
-    const frames = pages > 1 ? ` x ${pages} frames` : '';
-    throw tooLarge(ctx.field, `${ctx.maxInputPixels} pixels`, `${width}x${height}${frames} = ${pixels} pixels`, 'PIXEL_LIMIT_EXCEEDED');
-  }
 }

@@ -11,7 +11,8 @@ import {
   type ErrorKind,
 } from '../errors/index.js';
 import { AdmissionQueue } from './admission-queue.js';
-import { declaredPixels } from './declared-pixels.js';
+import { declaredSize } from './declared-size.js';
+import { checkPixels } from './check-pixels.js';
 import type { CompositeSpec, EncodedImage, ImageProcessor, InputFormat, PipelineSpec, ProbeResult, RunOptions } from './image-processor.js';
 import { sniffFormat } from './sniff.js';
 import type { ComputationName, ComputationParams, ComputationResult } from './computations.js';
@@ -233,7 +234,17 @@ export class WorkerPool implements ImageProcessor {
         return refuse(invalidImage(field, `expected image bytes (png, jpeg, webp, avif, gif, tiff, heif, svg, bmp), received ${data.byteLength} bytes of unknown data`));
       }
       formats.push(format);
-      pixels += declaredPixels(data, format) ?? this.#undeclaredPixels;
+      const size = declaredSize(data, format);
+      if (size) {
+        // A decompression bomb is refused here, from its header, without waiting for a slot (its weight
+        // would otherwise hold the queue until the pool has emptied to run it alone).
+        try {
+          checkPixels(size.width, size.height, 1, { field, maxInputPixels: this.#options.maxInputPixels });
+        } catch (error) {
+          return refuse(error as AppError);
+        }
+      }
+      pixels += size ? size.width * size.height : this.#undeclaredPixels;
     }
 
     const now = Date.now();

@@ -218,4 +218,19 @@ describe('WorkerPool pixel budget', () => {
     await Promise.all(tiffs);
     await drained(sut);
   });
+
+  it('refuses an image whose header declares more than the pixel limit at once, without queueing it', async () => {
+    const large = await solid(2000, 2000).png().toBuffer();
+    const running = [sut.run(large, toPng), sut.run(large, toPng)];
+    expect(sut.stats()).toMatchObject({ running: 1, queued: 1 });
+    const before = sut.stats();
+    // 30000x30000 declared against the pool's 100 MP limit: refused here, not after the two larges.
+    const bomb = await rejection(sut.run(pngBomb(30_000, 30_000), toPng, { field: 'image_data' }));
+    expect(bomb.kind).toBe('resource_exhausted');
+    expect(bomb.reason).toBe('PIXEL_LIMIT_EXCEEDED');
+    expect(bomb.message).toBe('image_data: limit is 100000000 pixels, received 30000x30000 = 900000000 pixels');
+    expect(sut.stats()).toMatchObject({ running: 1, queued: 1, completed: before.completed, rejected: before.rejected + 1 });
+    await Promise.all(running);
+    await drained(sut);
+  });
 });

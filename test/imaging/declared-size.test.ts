@@ -1,19 +1,19 @@
 import { readdirSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { declaredPixels } from '../../src/imaging/declared-pixels.js';
+import { declaredSize } from '../../src/imaging/declared-size.js';
 import { sniffFormat } from '../../src/imaging/sniff.js';
 import { haveSharedImages, SHARED_IMAGES, sharedImage } from '../support/shared-images.js';
 import { noise, solid, SVG } from './images.js';
 
 /** What libvips reads as the first frame's size: the reference. */
-async function sharpPixels(data: Buffer): Promise<number> {
+async function sharpSize(data: Buffer): Promise<{ width: number; height: number }> {
   const m = await sharp(data).metadata();
-  return m.width * (m.pageHeight ?? m.height);
+  return { width: m.width, height: m.pageHeight ?? m.height };
 }
 
-function declared(data: Buffer): number | undefined {
-  return declaredPixels(data, sniffFormat(data)!);
+function declared(data: Buffer): { width: number; height: number } | undefined {
+  return declaredSize(data, sniffFormat(data)!);
 }
 
 /** A BMP file header and BITMAPINFOHEADER (40 bytes) or BITMAPCOREHEADER (12), without the pixels. */
@@ -33,7 +33,7 @@ function bmpHeader(width: number, height: number, core = false): Buffer {
   return header;
 }
 
-describe('declaredPixels', () => {
+describe('declaredSize', () => {
   it('reads PNG, GIF and the three kinds of WebP as libvips does', async () => {
     const images = {
       png: await noise(123, 45).png().toBuffer(),
@@ -47,14 +47,14 @@ describe('declaredPixels', () => {
     expect(String.fromCharCode(...images.webpLossless.subarray(12, 16))).toBe('VP8L');
     expect(String.fromCharCode(...images.webpLossy.subarray(12, 16))).toBe('VP8 ');
     for (const [name, data] of Object.entries(images)) {
-      expect({ name, pixels: declared(data) }).toEqual({ name, pixels: await sharpPixels(data) });
+      expect({ name, size: declared(data) }).toEqual({ name, size: await sharpSize(data) });
     }
   });
 
   it('reads BMP headers, top-down ones (negative height) included', () => {
-    expect(declaredPixels(bmpHeader(640, 480), 'bmp')).toBe(640 * 480);
-    expect(declaredPixels(bmpHeader(640, -480), 'bmp')).toBe(640 * 480);
-    expect(declaredPixels(bmpHeader(32, 16, true), 'bmp')).toBe(512);
+    expect(declaredSize(bmpHeader(640, 480), 'bmp')).toEqual({ width: 640, height: 480 });
+    expect(declaredSize(bmpHeader(640, -480), 'bmp')).toEqual({ width: 640, height: 480 });
+    expect(declaredSize(bmpHeader(32, 16, true), 'bmp')).toEqual({ width: 32, height: 16 });
   });
 
   it.skipIf(!haveSharedImages)('agrees with libvips on every real photo', async () => {
@@ -62,22 +62,22 @@ describe('declaredPixels', () => {
     expect(names.length).toBeGreaterThan(5);
     for (const name of names) {
       const data = sharedImage(name);
-      expect({ name, pixels: declared(data) }).toEqual({ name, pixels: await sharpPixels(data) });
+      expect({ name, size: declared(data) }).toEqual({ name, size: await sharpSize(data) });
     }
   });
 
   it('says nothing for formats it does not read, or for headers cut short or zero-sized', async () => {
     const avif = await noise(16, 16).avif().toBuffer();
     const tiff = await noise(16, 16).tiff().toBuffer();
-    expect(declaredPixels(avif, 'avif')).toBeUndefined();
-    expect(declaredPixels(tiff, 'tiff')).toBeUndefined();
-    expect(declaredPixels(SVG, 'svg')).toBeUndefined();
+    expect(declaredSize(avif, 'avif')).toBeUndefined();
+    expect(declaredSize(tiff, 'tiff')).toBeUndefined();
+    expect(declaredSize(SVG, 'svg')).toBeUndefined();
     const png = await noise(20, 10).png().toBuffer();
-    expect(declaredPixels(png.subarray(0, 20), 'png')).toBeUndefined();
+    expect(declaredSize(png.subarray(0, 20), 'png')).toBeUndefined();
     const zeroWide = Buffer.from(png);
     zeroWide.writeUInt32BE(0, 16);
-    expect(declaredPixels(zeroWide, 'png')).toBeUndefined();
+    expect(declaredSize(zeroWide, 'png')).toBeUndefined();
     const webp = await noise(20, 10).webp().toBuffer();
-    expect(declaredPixels(webp.subarray(0, 24), 'webp')).toBeUndefined();
+    expect(declaredSize(webp.subarray(0, 24), 'webp')).toBeUndefined();
   });
 });

@@ -2,19 +2,19 @@ import type { InputFormat } from './image-processor.js';
 import { jpegHeader } from './jpeg-header.js';
 
 /**
- * The pixel count an image's header declares (its first frame's canvas), read in JavaScript on the main
- * thread for the formats whose size sits at a fixed place or behind a few markers: JPEG, PNG, GIF, WebP
- * and BMP. Undefined for the rest (AVIF, HEIF, TIFF, JPEG XL, SVG) and for anything unclear; the caller
- * then assumes an average size. This only weighs work for admission: the worker still reads the header
- * properly and enforces the pixel limit before decoding.
+ * The size an image's header declares (its first frame's canvas), read in JavaScript on the main thread
+ * for the formats whose size sits at a fixed place or behind a few markers: JPEG, PNG, GIF, WebP and
+ * BMP. Undefined for the rest (AVIF, HEIF, TIFF, JPEG XL, SVG) and for anything unclear. The pool uses
+ * it to weigh work for admission and to refuse a decompression bomb before it takes a queue slot; the
+ * worker still reads the header properly and enforces the pixel limit (all frames) before decoding.
  */
-export function declaredPixels(data: Uint8Array, format: InputFormat): number | undefined {
-  const size = declaredSize(data, format);
+export function declaredSize(data: Uint8Array, format: InputFormat): { width: number; height: number } | undefined {
+  const size = headerSize(data, format);
   if (!size || !(size.width > 0) || !(size.height > 0)) return undefined;
-  return size.width * size.height;
+  return { width: size.width, height: size.height };
 }
 
-function declaredSize(data: Uint8Array, format: InputFormat): { width: number; height: number } | undefined {
+function headerSize(data: Uint8Array, format: InputFormat): { width: number; height: number } | undefined {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const has = (bytes: number) => data.byteLength >= bytes;
   switch (format) {

@@ -1,6 +1,18 @@
 import type { InputFormat } from './image-processor.js';
 import { jpegHeader } from './jpeg-header.js';
 
+export interface DeclaredSize {
+  width: number;
+  height: number;
+  /**
+   * Whether the header around the size has the structure its format requires (JPEG: markers up to the
+   * frame header; PNG: the IHDR chunk; WebP: a VP8X/VP8L/VP8 chunk with its signature), so that a size
+   * over the pixel limit is a decompression bomb and not bytes that only start like an image. GIF and
+   * BMP keep their size in a few bytes right after the signature, with nothing around it to check.
+   */
+  checked: boolean;
+}
+
 /**
  * The size an image's header declares (its first frame's canvas), read in JavaScript on the main thread
  * for the formats whose size sits at a fixed place or behind a few markers: JPEG, PNG, GIF, WebP and
@@ -8,11 +20,14 @@ import { jpegHeader } from './jpeg-header.js';
  * it to weigh work for admission and to refuse a decompression bomb before it takes a queue slot; the
  * worker still reads the header properly and enforces the pixel limit (all frames) before decoding.
  */
-export function declaredSize(data: Uint8Array, format: InputFormat): { width: number; height: number } | undefined {
+export function declaredSize(data: Uint8Array, format: InputFormat): DeclaredSize | undefined {
   const size = headerSize(data, format);
   if (!size || !(size.width > 0) || !(size.height > 0)) return undefined;
-  return { width: size.width, height: size.height };
+  return { width: size.width, height: size.height, checked: format !== 'gif' && format !== 'bmp' };
 }
+
+/** "IHDR" as a big-endian 32-bit number. */
+const IHDR = 0x49484452;
 
 function headerSize(data: Uint8Array, format: InputFormat): { width: number; height: number } | undefined {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -22,7 +37,7 @@ function headerSize(data: Uint8Array, format: InputFormat): { width: number; hei
       return jpegHeader(data);
     case 'png':
       // The signature, then IHDR: length, type, width and height (big-endian).
-      return has(24) ? { width: view.getUint32(16), height: view.getUint32(20) } : undefined;
+      return has(24) && view.getUint32(12) === IHDR ? { width: view.getUint32(16), height: view.getUint32(20) } : undefined;
     case 'gif':
       // The logical screen descriptor after the 6-byte signature (little-endian).
       return has(10) ? { width: view.getUint16(6, true), height: view.getUint16(8, true) } : undefined;

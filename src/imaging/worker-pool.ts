@@ -12,7 +12,7 @@ import {
 } from '../errors/index.js';
 import { AdmissionQueue } from './admission-queue.js';
 import { declaredSize } from './declared-size.js';
-import { checkPixels } from './check-pixels.js';
+import { pixelLimitError } from './check-pixels.js';
 import type { CompositeSpec, EncodedImage, ImageProcessor, InputFormat, PipelineSpec, ProbeResult, RunOptions } from './image-processor.js';
 import { sniffFormat } from './sniff.js';
 import type { ComputationName, ComputationParams, ComputationResult } from './computations.js';
@@ -235,16 +235,17 @@ export class WorkerPool implements ImageProcessor {
       }
       formats.push(format);
       const size = declaredSize(data, format);
-      if (size) {
+      const declared = size ? size.width * size.height : undefined;
+      if (size && declared! > this.#options.maxInputPixels) {
         // A decompression bomb is refused here, from its header, without waiting for a slot (its weight
-        // would otherwise hold the queue until the pool has emptied to run it alone).
-        try {
-          checkPixels(size.width, size.height, 1, { field, maxInputPixels: this.#options.maxInputPixels });
-        } catch (error) {
-          return refuse(error as AppError);
-        }
+        // would otherwise hold the queue until the pool has emptied to run it alone). A size nothing
+        // around it vouches for (GIF, BMP: garbage after the signature reads as some size) is left to
+        // the worker, which says whether the bytes are an image at all.
+        if (size.checked) return refuse(pixelLimitError(size.width, size.height, 1, { field, maxInputPixels: this.#options.maxInputPixels }));
+        pixels += this.#undeclaredPixels;
+      } else {
+        pixels += declared ?? this.#undeclaredPixels;
       }
-      pixels += size ? size.width * size.height : this.#undeclaredPixels;
     }
 
     const now = Date.now();

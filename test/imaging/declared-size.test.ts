@@ -12,8 +12,10 @@ async function sharpSize(data: Buffer): Promise<{ width: number; height: number 
   return { width: m.width, height: m.pageHeight ?? m.height };
 }
 
+/** The declared width and height alone, to compare with libvips. */
 function declared(data: Buffer): { width: number; height: number } | undefined {
-  return declaredSize(data, sniffFormat(data)!);
+  const size = declaredSize(data, sniffFormat(data)!);
+  return size && { width: size.width, height: size.height };
 }
 
 /** A BMP file header and BITMAPINFOHEADER (40 bytes) or BITMAPCOREHEADER (12), without the pixels. */
@@ -52,9 +54,9 @@ describe('declaredSize', () => {
   });
 
   it('reads BMP headers, top-down ones (negative height) included', () => {
-    expect(declaredSize(bmpHeader(640, 480), 'bmp')).toEqual({ width: 640, height: 480 });
-    expect(declaredSize(bmpHeader(640, -480), 'bmp')).toEqual({ width: 640, height: 480 });
-    expect(declaredSize(bmpHeader(32, 16, true), 'bmp')).toEqual({ width: 32, height: 16 });
+    expect(declaredSize(bmpHeader(640, 480), 'bmp')).toEqual({ width: 640, height: 480, checked: false });
+    expect(declaredSize(bmpHeader(640, -480), 'bmp')).toEqual({ width: 640, height: 480, checked: false });
+    expect(declaredSize(bmpHeader(32, 16, true), 'bmp')).toEqual({ width: 32, height: 16, checked: false });
   });
 
   it.skipIf(!haveSharedImages)('agrees with libvips on every real photo', async () => {
@@ -79,5 +81,21 @@ describe('declaredSize', () => {
     expect(declaredSize(zeroWide, 'png')).toBeUndefined();
     const webp = await noise(20, 10).webp().toBuffer();
     expect(declaredSize(webp.subarray(0, 24), 'webp')).toBeUndefined();
+  });
+
+  it('vouches for JPEG, PNG and WebP sizes, whose headers have structure around them, not for GIF or BMP', async () => {
+    for (const data of [await noise(8, 8).jpeg().toBuffer(), await noise(8, 8).png().toBuffer(), await noise(8, 8).webp().toBuffer()]) {
+      expect(declaredSize(data, sniffFormat(data)!)).toMatchObject({ width: 8, height: 8, checked: true });
+    }
+    const gif = await noise(8, 8).gif().toBuffer();
+    expect(declaredSize(gif, 'gif')).toEqual({ width: 8, height: 8, checked: false });
+    // Text after a GIF signature still reads as a size ("-b" x "ut"): one nothing can vouch for.
+    expect(declaredSize(Buffer.from('GIF89a-but-not-really'), 'gif')).toEqual({ width: 0x622d, height: 0x7475, checked: false });
+  });
+
+  it('reads no PNG size unless the first chunk is IHDR', async () => {
+    const png = Buffer.from(await noise(20, 10).png().toBuffer());
+    png.write('IDAT', 12, 'latin1');
+    expect(declaredSize(png, 'png')).toBeUndefined();
   });
 });

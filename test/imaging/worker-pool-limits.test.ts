@@ -233,4 +233,11 @@ describe('WorkerPool pixel budget', () => {
     await Promise.all(running);
     await drained(sut);
   });
+
+  it('leaves a size nothing vouches for to the worker: text after a GIF signature is invalid, not a bomb', async () => {
+    const error = await rejection(sut.run(Buffer.from('GIF89a-but-not-really'), toPng, { field: 'image_data' }));
+    expect(error.kind).toBe('invalid_image');
+    expect(error.message).toMatch(/^image_data: /);
+    await drained(sut);
+  });
 });

@@ -52,9 +52,16 @@ export async function closedLoop(task: (index: number) => Promise<unknown>, dept
   return { imagesPerSecond: images / seconds, latenciesMs: spans.map((s) => s.to - s.from), started };
 }
 
-/** One call per lane, all at once, nothing measured: JIT, libvips' first use, the HTTP/2 connection. */
-export async function warmUp(task: (index: number) => Promise<unknown>, depth: number, next: { index: number }): Promise<void> {
+/**
+ * Nothing measured: one call per lane (libvips' first use, the HTTP/2 connection; a failing side fails
+ * here), then `seconds` of closed loop. A server that has handled a few calls is far from how it runs
+ * for hours: V8 is still optimising its request path (measured with --trace-opt: 56 functions
+ * optimised during the second 5 s round after a 4-call warm-up, on threads that share the two cores),
+ * which costs the service side about 0.03 of its ratio in the first rounds.
+ */
+export async function warmUp(task: (index: number) => Promise<unknown>, depth: number, next: { index: number }, seconds = 0): Promise<void> {
   await Promise.all(Array.from({ length: depth }, () => task(next.index++)));
+  if (seconds > 0) await closedLoop(task, depth, seconds, next);
 }
 
 export function percentile(values: readonly number[], p: number): number {

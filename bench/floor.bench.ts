@@ -14,7 +14,8 @@
  * share is + connect against + c.stream); the rest is the service's own work (validation, admission,
  * deadlines, logging, its pipeline code).
  *
- * Env: BENCH_WORKLOADS (default "thumbnail,web"), BENCH_SECONDS (4), BENCH_ROUNDS (2), BENCH_DEPTH (4).
+ * Env: BENCH_WORKLOADS (default "thumbnail,web"), BENCH_SECONDS (4), BENCH_ROUNDS (2), BENCH_DEPTH (4),
+ * BENCH_WARMUP_SECONDS (3).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
         side('service', call(channels[4]), service.pid),
       ];
       const next = { index: 0 };
-      for (const s of sides) await warmUp(s.task, settings.depth, next);
+      for (const s of sides) await warmUp(s.task, settings.depth, next, settings.warmupSeconds);
       const cpu = (s: Side) => cpuSeconds('self')! + (s.pid === undefined ? 0 : (cpuSeconds(s.pid) ?? 0));
       for (let round = 0; round < settings.rounds; round++) {
         for (const s of sides) {

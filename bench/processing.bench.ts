@@ -8,6 +8,8 @@
  * image (both processes, all threads) is reported too, as it hardly moves with the share. Then
  * BENCH_BIG_REQUESTS (32) concurrent `big` requests measure the server's peak memory.
  *
+ * Each side is warmed up first (BENCH_WARMUP_SECONDS, 3, of closed loop per side per workload; see warmUp).
+ *
  * Env: BENCH_SECONDS (4) per round, BENCH_DEPTH (4), BENCH_ROUNDS (2) per side, BENCH_BIG_REQUESTS (32),
  * BENCH_WORKLOADS (e.g. "thumbnail,big"; default all), BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof").
  * Server settings such as WORKER_THREADS or MAX_CONCURRENT_OPERATIONS pass through to the child.
@@ -114,8 +116,10 @@ async function runWorkload(
 
   const rawNext = { index: 1 };
   const serviceNext = { index: 1 };
-  await warmUp(rawTask, settings.depth, rawNext);
-  if (!service.unavailable) await warmUp(serviceCall, settings.depth, serviceNext).catch((e) => (service.unavailable = describeGrpcError(e)));
+  await warmUp(rawTask, settings.depth, rawNext, settings.warmupSeconds);
+  if (!service.unavailable) {
+    await warmUp(serviceCall, settings.depth, serviceNext, settings.warmupSeconds).catch((e) => (service.unavailable = describeGrpcError(e)));
+  }
 
   const maxPeak = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
   /** One measured round of one side: its peak memory (of `rss`) and the CPU time of both processes. */
@@ -230,7 +234,7 @@ async function main(): Promise<void> {
       .filter((k) => process.env[k])
       .map((k) => `${k}=${process.env[k]}`);
     console.log(`image service bench: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}`);
-    console.log(`photos: ${photoDir} (${photos.size} files); depth ${settings.depth}; ${settings.rounds} rounds of ${settings.seconds} s per side, alternating raw/service`);
+    console.log(`photos: ${photoDir} (${photos.size} files); depth ${settings.depth}; ${settings.warmupSeconds} s of warm-up, then ${settings.rounds} rounds of ${settings.seconds} s per side, alternating raw/service`);
     console.log(`bench process (raw side and grpc-js client): node ${process.execArgv.filter((a, i, all) => a.startsWith('--') && !/^--(require|import)$/.test(a) && !/^--(require|import)$/.test(all[i - 1] ?? '')).join(' ') || '(no options)'}`);
     console.log(`raw side: this process, main thread, sharp concurrency ${sharp.concurrency()}, cache ${JSON.stringify(sharp.cache().memory)} MB limit, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? 'default (4)'}`);
     console.log(`service side: pid ${server.pid} at ${server.address}; node ${server.nodeArgs.join(' ')}; ${Object.entries(server.env).filter(([k]) => k !== 'DATA_DIR' && k !== 'HOST').map(([k, v]) => `${k}=${v}`).join(' ')}${passedThrough.length ? ` ${passedThrough.join(' ')}` : ''}`);

@@ -3,6 +3,8 @@ export interface BenchSettings {
   seconds: number;
   /** Images in flight on each side. */
   depth: number;
+  /** Closed-loop seconds per side per workload before the measured rounds. */
+  warmupSeconds: number;
   /** Measured rounds per side per workload (alternated raw, service, raw, service, ...). */
   rounds: number;
   /** Requests sent at once in the memory phase. */
@@ -25,6 +27,7 @@ export function benchSettings(): BenchSettings {
   return {
     seconds: numberFrom('BENCH_SECONDS', 4, 0.5, 600, false),
     depth: numberFrom('BENCH_DEPTH', 4, 1, 64, true),
+    warmupSeconds: numberFrom('BENCH_WARMUP_SECONDS', 3, 0, 600, false),
     rounds: numberFrom('BENCH_ROUNDS', 2, 1, 20, true),
     bigRequests: numberFrom('BENCH_BIG_REQUESTS', 32, 0, 256, true),
     only: (process.env.BENCH_WORKLOADS ?? '').split(',').map((s) => s.trim()).filter(Boolean),

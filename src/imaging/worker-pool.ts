@@ -235,17 +235,14 @@ export class WorkerPool implements ImageProcessor {
       }
       formats.push(format);
       const size = declaredSize(data, format);
-      const declared = size ? size.width * size.height : undefined;
-      if (size && declared! > this.#options.maxInputPixels) {
-        // A decompression bomb is refused here, from its header, without waiting for a slot (its weight
-        // would otherwise hold the queue until the pool has emptied to run it alone). A size nothing
-        // around it vouches for (GIF, BMP: garbage after the signature reads as some size) is left to
-        // the worker, which says whether the bytes are an image at all.
-        if (size.checked) return refuse(pixelLimitError(size.width, size.height, 1, { field, maxInputPixels: this.#options.maxInputPixels }));
-        pixels += this.#undeclaredPixels;
-      } else {
-        pixels += declared ?? this.#undeclaredPixels;
-      }
+      const declared = size && size.width * size.height;
+      const { maxInputPixels } = this.#options;
+      // A decompression bomb is refused here, from its header, without waiting for a slot (its weight
+      // would otherwise hold the queue until the pool has emptied to run it alone).
+      if (size?.checked && size.width * size.height > maxInputPixels) return refuse(pixelLimitError(size.width, size.height, 1, { field, maxInputPixels }));
+      // A size nothing around it vouches for (GIF, BMP: text after the signature reads as some size) counts
+      // as an average share when it is over the limit; the worker says whether the bytes are an image at all.
+      pixels += declared !== undefined && declared <= maxInputPixels ? declared : this.#undeclaredPixels;
     }
 
     const now = Date.now();

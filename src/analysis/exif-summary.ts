@@ -1,3 +1,5 @@
+import { ifdEntries, readTiff, type IfdEntry } from '../util/tiff-ifd.js';
+
 /** The few EXIF fields the analysis reports, read straight from the TIFF structure sharp hands over. */
 export interface ExifSummary {
   orientation: number;
@@ -19,15 +21,11 @@ export function exifSummary(exif: Uint8Array | undefined): ExifSummary {
   const summary: ExifSummary = { orientation: 0, cameraMake: '', cameraModel: '', dateTaken: '' };
   if (!exif || exif.length < 14) return summary;
   const start = exif[0] === 0x45 && exif[1] === 0x78 && exif[2] === 0x69 && exif[3] === 0x66 ? 6 : 0; // "Exif\0\0"
-  const view = new DataView(exif.buffer, exif.byteOffset + start, exif.byteLength - start);
-  if (view.byteLength < 8) return summary;
-  const order = view.getUint16(0);
-  if (order !== 0x4949 && order !== 0x4d4d) return summary;
-  const little = order === 0x4949;
-  const u16 = (at: number) => (at + 2 <= view.byteLength ? view.getUint16(at, little) : 0);
+  const tiff = readTiff(new DataView(exif.buffer, exif.byteOffset + start, exif.byteLength - start));
+  if (!tiff) return summary;
+  const { view, little } = tiff;
   const u32 = (at: number) => (at + 4 <= view.byteLength ? view.getUint32(at, little) : 0);
-  const ascii = (entry: number) => {
-    const count = u32(entry + 4);
+  const ascii = ({ count, at: entry }: IfdEntry) => {
     const at = count <= 4 ? entry + 8 : u32(entry + 8);
     if (count === 0 || at + count > view.byteLength) return '';
     let s = '';
@@ -38,25 +36,17 @@ export function exifSummary(exif: Uint8Array | undefined): ExifSummary {
     }
     return s.trim();
   };
-  const readIfd = (offset: number, visit: (tag: number, entry: number) => void) => {
-    const count = u16(offset);
-    for (let k = 0; k < count && k < 512; k++) {
-      const entry = offset + 2 + 12 * k;
-      if (entry + 12 > view.byteLength) break;
-      visit(u16(entry), entry);
-    }
-  };
   let dateTime = '';
   let dateOriginal = '';
   let exifIfd = 0;
-  readIfd(u32(4), (tag, entry) => {
-    if (tag === TAG_MAKE) summary.cameraMake = ascii(entry);
-    else if (tag === TAG_MODEL) summary.cameraModel = ascii(entry);
-    else if (tag === TAG_ORIENTATION) summary.orientation = u16(entry + 8);
-    else if (tag === TAG_DATE_TIME) dateTime = ascii(entry);
-    else if (tag === TAG_EXIF_IFD) exifIfd = u32(entry + 8);
-  });
-  if (exifIfd > 0) readIfd(exifIfd, (tag, entry) => tag === TAG_DATE_TIME_ORIGINAL && (dateOriginal = ascii(entry)));
+  for (const entry of ifdEntries(tiff, tiff.ifd0).entries) {
+    if (entry.tag === TAG_MAKE) summary.cameraMake = ascii(entry);
+    else if (entry.tag === TAG_MODEL) summary.cameraModel = ascii(entry);
+    else if (entry.tag === TAG_ORIENTATION) summary.orientation = view.getUint16(entry.at + 8, little);
+    else if (entry.tag === TAG_DATE_TIME) dateTime = ascii(entry);
+    else if (entry.tag === TAG_EXIF_IFD) exifIfd = u32(entry.at + 8);
+  }
+  if (exifIfd > 0) dateOriginal = ifdEntries(tiff, exifIfd).entries.filter((e) => e.tag === TAG_DATE_TIME_ORIGINAL).map(ascii)[0] ?? '';
   summary.dateTaken = dateOriginal || dateTime;
   return summary;
 }

@@ -1,3 +1,5 @@
+import { ifdEntries, readTiff } from '../util/tiff-ifd.js';
+
 /** What a JPEG's markers say before any pixel is decoded. */
 export interface JpegHeader {
   width: number;
@@ -74,28 +76,18 @@ function startsWith(data: Uint8Array, from: number, end: number, text: string): 
 }
 
 /**
- * The orientation tag of IFD0 in a TIFF structure at `tiff`: a value 1-8, undefined when there is
- * none, null when the structure is damaged or the value is one libvips might read differently.
+ * The orientation tag of IFD0 in the TIFF structure from `tiff` to `end`: a value 1-8, undefined when
+ * there is none, null when the structure is damaged or the value is one libvips might read differently.
  */
 function exifOrientation(view: DataView, tiff: number, end: number): number | undefined | null {
-  if (tiff + 8 > end) return null;
-  const order = view.getUint16(tiff);
-  if (order !== 0x4949 && order !== 0x4d4d) return null;
-  const little = order === 0x4949;
-  if (view.getUint16(tiff + 2, little) !== 42) return null;
-  const ifd = tiff + view.getUint32(tiff + 4, little);
-  if (ifd + 2 > end) return null;
-  const entries = view.getUint16(ifd, little);
-  if (ifd + 2 + entries * 12 > end) return null;
-  for (let i = 0; i < entries; i++) {
-    const entry = ifd + 2 + i * 12;
-    if (view.getUint16(entry, little) !== ORIENTATION_TAG) continue;
-    const type = view.getUint16(entry + 2, little);
-    const count = view.getUint32(entry + 4, little);
-    // SHORT, one value, stored in the entry itself.
-    if (type !== 3 || count !== 1) return null;
-    const value = view.getUint16(entry + 8, little);
-    return value >= 1 && value <= 8 ? value : null;
-  }
-  return undefined;
+  const structure = readTiff(new DataView(view.buffer, view.byteOffset + tiff, Math.max(0, end - tiff)));
+  if (!structure) return null;
+  const { entries, whole } = ifdEntries(structure, structure.ifd0, Infinity);
+  if (!whole) return null;
+  const entry = entries.find((e) => e.tag === ORIENTATION_TAG);
+  if (!entry) return undefined;
+  // SHORT, one value, stored in the entry itself.
+  if (entry.type !== 3 || entry.count !== 1) return null;
+  const value = structure.view.getUint16(entry.at + 8, structure.little);
+  return value >= 1 && value <= 8 ? value : null;
 }

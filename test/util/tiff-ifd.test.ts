@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ifdEntries, readTiff } from '../../src/util/tiff-ifd.js';
 
-/** A TIFF structure with one IFD of `entries` (tag, type, count, value) in the given byte order, cut to `length` if given. */
+/** A TIFF structure with one IFD of `entries` (tag, type, count, value) in the given byte order, its count set to `declared`. */
 function tiffBytes(little: boolean, entries: [number, number, number, number][], declared = entries.length): DataView {
   const view = new DataView(new ArrayBuffer(8 + 2 + entries.length * 12 + 4));
   view.setUint16(0, little ? 0x4949 : 0x4d4d);

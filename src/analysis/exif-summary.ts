@@ -37,7 +37,6 @@ export function exifSummary(exif: Uint8Array | undefined): ExifSummary {
     return s.trim();
   };
   let dateTime = '';
-  let dateOriginal = '';
   let exifIfd = 0;
   for (const entry of ifdEntries(tiff, tiff.ifd0).entries) {
     if (entry.tag === TAG_MAKE) summary.cameraMake = ascii(entry);
@@ -46,7 +45,7 @@ export function exifSummary(exif: Uint8Array | undefined): ExifSummary {
     else if (entry.tag === TAG_DATE_TIME) dateTime = ascii(entry);
     else if (entry.tag === TAG_EXIF_IFD) exifIfd = u32(entry.at + 8);
   }
-  if (exifIfd > 0) dateOriginal = ifdEntries(tiff, exifIfd).entries.filter((e) => e.tag === TAG_DATE_TIME_ORIGINAL).map(ascii)[0] ?? '';
-  summary.dateTaken = dateOriginal || dateTime;
+  const original = exifIfd > 0 ? ifdEntries(tiff, exifIfd).entries.find((e) => e.tag === TAG_DATE_TIME_ORIGINAL) : undefined;
+  summary.dateTaken = (original && ascii(original)) || dateTime;
   return summary;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startCommand } from '../../bench/start-command.js';
@@ -45,6 +45,7 @@ describe('docker-compose.yml', () => {
 
 describe('Dockerfile', () => {
   const dockerfile = readFileSync('Dockerfile', 'utf8');
+  const packageJson = JSON.parse(readFileSync('package.json', 'utf8'));
   it('is multi-stage, runs as a non-root user, and health-checks through grpc.health.v1', () => {
     expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
     expect(dockerfile).toMatch(/^USER node$/m);
@@ -52,12 +53,47 @@ describe('Dockerfile', () => {
     expect(readFileSync('src/healthcheck.ts', 'utf8')).toContain('grpc/health/v1/health_pb.js');
   });
 
-  it("runs the service with npm start's node options and malloc settings", () => {
-    const start = startCommand('.');
-    expect(start.nodeArgs).toContain('--initial-heap-size=256');
+  it('runs `npm run start:prod`, whose script ends in exec so SIGTERM reaches the service', () => {
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
-    expect(JSON.parse(cmd![1])).toEqual(['node', ...start.nodeArgs, 'dist/src/main.js']);
-    const env = /^ENV (.*)$/m.exec(dockerfile)![1];
-    for (const [name, value] of Object.entries(start.env)) expect(env).toContain(`${name}=${value}`);
+    expect(JSON.parse(cmd![1])).toEqual(['npm', 'run', '--silent', 'start:prod']);
+    expect(packageJson.scripts['start:prod']).toMatch(/ exec node /);
+  });
+
+  it("start:prod runs the built service with npm start's node options and malloc settings, in production mode", () => {
+    const start = startCommand('.');
+    const prod = startCommand('.', 'start:prod');
+    expect(start.nodeArgs).toContain('--initial-heap-size=256');
+    expect(prod).toEqual({ runner: 'node', nodeArgs: start.nodeArgs, script: 'dist/src/main.js', env: { ...start.env, NODE_ENV: 'production' } });
+    expect(readFileSync('tsconfig.build.json', 'utf8')).toContain('"src"');
+  });
+
+  it('sets no process setting of start:prod a second time in ENV', () => {
+    const set = [...dockerfile.matchAll(/^ENV (.*)$/gm)].flatMap((m) => m[1].split(/\s+/).map((pair) => pair.split('=')[0]));
+    const prod = startCommand('.', 'start:prod');
+    expect(set.filter((name) => name in prod.env)).toEqual([]);
+  });
+
+  it('builds and runs on one Node LTS release that package.json\'s engines accepts', () => {
+    const images = [...dockerfile.matchAll(/^FROM node:(\d+)-\S+/gm)].map((m) => Number(m[1]));
+    expect(images.length).toBe(dockerfile.match(/^FROM /gm)?.length);
+    expect(new Set(images).size).toBe(1);
+    // Even majors are the LTS lines.
+    expect(images[0] % 2).toBe(0);
+    const minimum = Number(/^>=(\d+)\./.exec(packageJson.engines.node)![1]);
+    expect(images[0]).toBeGreaterThanOrEqual(minimum);
+  });
+
+  it('copies only files that exist', () => {
+    const sources = [...dockerfile.matchAll(/^COPY (?!--from)(?:--\S+ )*(.+) \S+$/gm)].flatMap((m) => m[1].split(/\s+/));
+    expect(sources.length).toBeGreaterThan(0);
+    for (const source of sources) expect(existsSync(source), source).toBe(true);
+  });
+});
+
+describe('Azurite', () => {
+  it('runs in compose at the release package-lock.json gives the tests', () => {
+    const compose = parse(readFileSync('docker-compose.yml', 'utf8'));
+    const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
+    expect(compose.services.azurite.image).toBe(`mcr.microsoft.com/azure-storage/azurite:${lock.packages['node_modules/azurite'].version}`);
   });
 });

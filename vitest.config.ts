@@ -8,7 +8,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Two cores: more files at once only makes each slower.
+    // Each file's server and worker pool keep two cores busy: more files at once only makes each slower.
     maxWorkers: 2,
   },
 });

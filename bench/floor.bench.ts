@@ -1,5 +1,5 @@
 /**
- * `npm run bench:floor`: how close a Node gRPC server could come to raw sharp on this machine, next to
+ * `npm run bench:floor`: how close any Node gRPC server could come to raw sharp, next to
  * the service, measured in one run. Four sides, alternated round by round on the same photos, each
  * called at BENCH_DEPTH (4) by the same @grpc/grpc-js client as `npm run bench`:
  *   raw      sharp in this process (as in `npm run bench`);

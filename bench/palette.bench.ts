@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   console.log(`palette extraction: ${photos.length} photos from ${path.relative(process.cwd(), photoDir)}, ${PALETTE_MAX_SIDE} px long side, pre-decoded RGBA (decoding excluded for every extractor)`);
   console.log(`node ${process.version}, time = median of up to ${runs} runs per image after a warm-up, same process, one thread\n`);
 
-  // Extractors take turns on each photo, so a change in this machine's load touches all of them alike.
+  // Extractors take turns on each photo, so a change in the machine's load touches all of them alike.
   const rows: Row[] = [];
   for (const extractor of EXTRACTORS) await extractor.run(photos[0], ks[0]);
   for (const [ki, k] of ks.entries()) {

@@ -4,7 +4,7 @@
  * raw:     sharp in this process on the main thread, BENCH_DEPTH images in flight (sharp's defaults).
  * service: the real server as a child process, called over loopback by @grpc/grpc-js at the same depth,
  *          ProcessingService.GenerateVariations with one VariationConfig per request.
- * The sides alternate (raw, service, raw, service) because this machine's CPU share drifts; CPU time per
+ * The sides alternate (raw, service, raw, service) because a shared machine's CPU share drifts; CPU time per
  * image (both processes, all threads) is reported too, as it hardly moves with the share. Then
  * BENCH_BIG_REQUESTS (32) concurrent `big` requests measure the server's peak memory.
  *

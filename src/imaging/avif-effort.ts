@@ -2,9 +2,9 @@ import { invalidArgument } from '../errors/index.js';
 
 /**
  * Seconds per megapixel of one AVIF encode at each effort 0-9, lossy, measured with sharp 0.34.5
- * (libaom 3.13) on one thread (the workers' sharp.concurrency(1)) of this service's 2-core reference
- * machine, on photos: 0.11, 0.33, 0.59, 0.91-1.1, 5.5, 7.9, 16.4, 27.5, 29.7, 109. Lossless measured
- * about 2.5x slower. Rounded up: it is a budget, not a promise.
+ * (libaom 3.13) on one thread (the workers' sharp.concurrency(1)) of a 2-core x86-64 server, on
+ * photos: 0.11, 0.33, 0.59, 0.91-1.1, 5.5, 7.9, 16.4, 27.5, 29.7, 109. Lossless measured about 2.5x
+ * slower. Rounded up: it is a budget, not a promise.
  */
 const SECONDS_PER_MEGAPIXEL = [0.12, 0.35, 0.65, 1.2, 6, 8.5, 17, 28, 31, 110];
 const LOSSLESS_FACTOR = 3;

@@ -37,7 +37,7 @@ export interface WorkerPoolOptions {
   maxInputPixels: number;
   maxOutputDimension: number;
   /**
-   * Encoder time one AVIF request may take, by this machine's measured rates (see avif-effort.ts):
+   * Encoder time one AVIF request may take, by the measured encoder rates in avif-effort.ts:
    * libaom cannot be stopped once it runs. Default 15000.
    */
   avifBudgetMs?: number;

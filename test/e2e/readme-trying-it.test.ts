@@ -72,7 +72,7 @@ describe.skipIf(!haveSharedImages || missing.length > 0)("README.md: the 'Trying
         cwd: dir,
         env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`, npm_config_update_notifier: 'false' },
         maxBuffer: 64 * 1024 * 1024,
-        timeout: 300_000,
+        timeout: 600_000,
       });
     } catch (e) {
       const failed = e as Error & { code?: number | string; signal?: string; stdout?: string; stderr?: string };
@@ -80,7 +80,7 @@ describe.skipIf(!haveSharedImages || missing.length > 0)("README.md: the 'Trying
       const how = failed.signal ? `killed by ${failed.signal}` : `exit ${failed.code}`;
       throw new Error(`README commands failed (${how})\n--- stdout (end) ---\n${failed.stdout?.slice(-3000)}\n--- stderr (end) ---\n${failed.stderr?.slice(-3000)}`);
     }
-  }, 360_000);
+  }, 660_000);
 
   afterAll(async () => {
     await app?.stop();

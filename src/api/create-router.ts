@@ -44,13 +44,14 @@ export function createRouter(options: ConnectRouterOptions, routes: (router: Con
 }
 
 /**
- * The text of a JSON request, once protobuf-es has accepted it. connect turns a body protobuf-es
- * rejects into INVALID_ARGUMENT with protobuf-es's own words, before any interceptor sees the call (for
- * unary methods the request is parsed before the chain runs), and its JSON serialization takes no
- * other hook than this decoder, which it calls just before parsing: so the body is checked here, and a
- * rejection leaves as the catalogue's error naming the field's full path. The check is a second parse
- * of JSON requests only (binary requests never reach it); it costs microseconds for a typical request
- * and about 23 ms per MB of base64 image data, which protobuf-es decodes in JavaScript.
+ * The text of a JSON request, once protobuf-es has accepted it. connect answers a body protobuf-es
+ * rejects with INVALID_ARGUMENT in protobuf-es's words (no field path, no accepted values, no
+ * ErrorInfo), and does so before any interceptor runs: a unary request is parsed before the chain. Its
+ * JSON serialization has one hook, the `textDecoder` it takes from jsonOptions (not in the router's
+ * option type, passed through as is; test/e2e/json-surface.test.ts fails if that changes) and calls just
+ * before parsing. So the body is checked here and a rejection leaves as the catalogue's error. The
+ * price is a second parse of JSON requests only, binary ones never come here: microseconds for a
+ * typical request, about 23 ms per MB of base64 image data (protobuf-es decodes base64 in JavaScript).
  */
 function requestDecoder(schema: DescMessage): { decode(bytes?: Uint8Array): string } {
   const utf8 = new TextDecoder();

@@ -1,4 +1,4 @@
-import { fromJson, ScalarType, type DescEnum, type DescField, type DescMessage, type JsonObject, type JsonValue } from '@bufbuild/protobuf';
+import { fromJson, ScalarType, type DescEnum, type DescField, type DescMessage, type DescOneof, type JsonObject, type JsonValue } from '@bufbuild/protobuf';
 import { type AppError, invalidArgument, invalidEnumValue, invalidJson, unknownField } from '../errors/index.js';
 
 const STRICT = { ignoreUnknownFields: false } as const;
@@ -7,7 +7,7 @@ const STRICT = { ignoreUnknownFields: false } as const;
 type Problem =
   | { kind: 'unknown'; path: string; message: DescMessage; key: string }
   | { kind: 'twice'; path: string; field: DescField; keys: [string, string] }
-  | { kind: 'oneof'; path: string; field: DescField; other: DescField }
+  | { kind: 'oneof'; path: string; oneof: DescOneof; names: [string, string] }
   | { kind: 'value'; path: string; field: DescField; element: boolean; value: JsonValue };
 
 /**
@@ -32,7 +32,7 @@ export function jsonRequestError(schema: DescMessage, text: string, cause: unkno
 
 function findProblem(desc: DescMessage, json: JsonObject, prefix: string): Problem | undefined {
   const seen = new Map<DescField, string>();
-  const oneofs = new Map<object, DescField>();
+  const oneofs = new Map<DescOneof, DescField>();
   for (const [key, value] of Object.entries(json)) {
     const field = desc.fields.find((f) => f.name === key || f.jsonName === key);
     if (!field) return { kind: 'unknown', path: join(prefix, key), message: desc, key };
@@ -42,7 +42,7 @@ function findProblem(desc: DescMessage, json: JsonObject, prefix: string): Probl
     seen.set(field, key);
     if (field.oneof && value !== null) {
       const other = oneofs.get(field.oneof);
-      if (other) return { kind: 'oneof', path, field, other };
+      if (other) return { kind: 'oneof', path, oneof: field.oneof, names: [other.name, field.name] };
       oneofs.set(field.oneof, field);
     }
     const problem = valueProblem(desc, field, key, value, path);
@@ -95,7 +95,7 @@ function explain(problem: Problem): AppError {
     case 'twice':
       return invalidArgument(problem.path, 'the field once, by its proto name or its JSON name', problem.keys);
     case 'oneof':
-      return invalidArgument(problem.path, `one of ${problem.field.oneof!.fields.map((f) => f.name).join(', ')} at most`, [problem.other.name, problem.field.name]);
+      return invalidArgument(problem.path, `one of ${problem.oneof.fields.map((f) => f.name).join(', ')} at most`, problem.names);
     case 'value': {
       const { field, value, path } = problem;
       const ofElement = problem.element || (field.fieldKind !== 'list' && field.fieldKind !== 'map');

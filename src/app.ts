@@ -1,9 +1,10 @@
 import { setMaxListeners } from 'node:events';
-import { createConnectRouter } from '@connectrpc/connect';
-import { compressionBrotli, compressionGzip, connectNodeAdapter } from '@connectrpc/connect-node';
+import { compressionBrotli, compressionGzip } from '@connectrpc/connect-node';
 import { HealthCheckResponse_ServingStatus as Status } from '../gen/grpc/health/v1/health_pb.js';
-import { errorInterceptor } from './api/error-interceptor.js';
+import { createRouter } from './api/create-router.js';
 import { grpcStreamHandler } from './api/grpc-stream-adapter.js';
+import { interceptors } from './api/interceptors.js';
+import { nodeRequestHandler } from './api/node-request-handler.js';
 import { filesHandler } from './api/files-handler.js';
 import { HealthState } from './api/health.js';
 import { listenOnePort, type OnePortServer } from './api/one-port-server.js';
@@ -102,24 +103,29 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     },
     health,
   );
-  const routerOptions = {
-    interceptors: [errorInterceptor(logger)],
+  const handlers = createRouter(
+    {
+      interceptors: interceptors({ logger }),
+      readMaxBytes: config.limits.maxMessageBytes,
+      writeMaxBytes: config.limits.maxMessageBytes,
+      shutdownSignal: shutdown.signal,
+      // Image bytes barely compress (measured: 7% on a JPEG) and gzip costs CPU on both ends; requests
+      // that arrive compressed are still accepted.
+      compressMinBytes: Number.MAX_SAFE_INTEGER,
+      // connect-node's adapter default.
+      acceptCompression: [compressionGzip, compressionBrotli],
+    },
+    serviceRoutes,
+  );
+  // Two entry points onto the same handlers: gRPC over HTTP/2 straight from the stream (see
+  // grpc-stream-adapter.ts), everything else (Connect, gRPC-Web, HTTP/1.1, /files) through Node's
+  // request/response objects.
+  const streamHandler = grpcStreamHandler(handlers, (error) => logger.warn({ err: String(error) }, 'gRPC stream failed'), {
     readMaxBytes: config.limits.maxMessageBytes,
-    writeMaxBytes: config.limits.maxMessageBytes,
-    shutdownSignal: shutdown.signal,
-    // Image bytes barely compress (measured: 7% on a JPEG) and gzip costs CPU on both ends; requests
-    // that arrive compressed are still accepted.
-    compressMinBytes: Number.MAX_SAFE_INTEGER,
-    // connect-node's adapter default, set here so both routers below accept the same encodings.
-    acceptCompression: [compressionGzip, compressionBrotli],
-  };
-  // Two entry points onto the same service implementations: gRPC over HTTP/2 straight from the stream
-  // (see grpc-stream-adapter.ts), everything else (Connect, gRPC-Web, HTTP/1.1, /files) through the adapter.
-  const handler = connectNodeAdapter({ ...routerOptions, routes: serviceRoutes, fallback: filesHandler(assets, () => serving, logger) });
-  const grpcRouter = createConnectRouter(routerOptions);
-  serviceRoutes(grpcRouter);
-  const streamHandler = grpcStreamHandler(grpcRouter.handlers, (error) => logger.warn({ err: String(error) }, 'gRPC stream failed'), {
-    readMaxBytes: routerOptions.readMaxBytes,
+  });
+  const handler = nodeRequestHandler(handlers, {
+    fallback: filesHandler(assets, () => serving, logger),
+    onError: (error, h) => logger.warn({ err: String(error), rpc: `${h.service.typeName}/${h.method.name}` }, 'response failed'),
   });
   const server = await listenOnePort(withCors(withSpecGrpcMessage(handler), config.corsOrigins), {
     streamHandler,

@@ -1,10 +1,13 @@
 import http2 from 'node:http2';
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code, ConnectError, type ContextValues } from '@connectrpc/connect';
 import type { UniversalHandler, UniversalServerResponse } from '@connectrpc/connect/protocol';
 import { specEncode } from './grpc-message-encoding.js';
 
 /** Takes an HTTP/2 stream and answers it, or returns false to leave it to the next handler. */
 export type StreamHandler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => boolean;
+
+/** The call's context values, from its stream (what connect-node's contextValues option takes from a request). */
+export type ContextValuesOf = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => ContextValues;
 
 const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = http2.constants;
 
@@ -15,12 +18,13 @@ const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = http2.const
  * (`npm run bench:floor`: thumbnails at 0.78 of raw sharp through the adapter, 0.87 without it).
  * The protocol work (envelopes, deadlines, errors, compression, interceptors) is still connect's: this
  * only carries headers, body and trailers, as connect-node's adapter does. gRPC-Web and the Connect
- * protocol, and gRPC over HTTP/1.1, keep going through the adapter.
+ * protocol, and gRPC over HTTP/1.1, go through Node's request/response objects (node-request-handler.ts);
+ * both take the same handlers, from the one router (create-router.ts).
  */
 export function grpcStreamHandler(
   handlers: readonly UniversalHandler[],
   onError: (error: unknown) => void,
-  options: { readMaxBytes?: number } = {},
+  options: { readMaxBytes?: number; contextValues?: ContextValuesOf } = {},
 ): StreamHandler {
   const byPath = new Map(handlers.map((h) => [h.requestPath, h]));
   // Body bytes dropped after an early answer before the stream is reset: one more whole message.
@@ -30,14 +34,20 @@ export function grpcStreamHandler(
     // application/grpc, application/grpc+proto, application/grpc+json; not application/grpc-web.
     if (typeof contentType !== 'string' || !/^application\/grpc(?:$|[+;])/i.test(contentType)) return false;
     const handler = byPath.get(String(headers[':path'] ?? '').split('?', 1)[0]);
-    // Unknown methods get the adapter's answer, whatever that is, as before.
+    // Unknown methods go on to the Node request/response path, which answers them as it answers any unknown path.
     if (!handler) return false;
-    serve(handler, stream, headers, drainLimit).catch(onError);
+    serve(handler, stream, headers, drainLimit, options.contextValues?.(stream, headers)).catch(onError);
     return true;
   };
 }
 
-async function serve(handler: UniversalHandler, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, drainLimit: number): Promise<void> {
+async function serve(
+  handler: UniversalHandler,
+  stream: http2.ServerHttp2Stream,
+  headers: http2.IncomingHttpHeaders,
+  drainLimit: number,
+  contextValues: ContextValues | undefined,
+): Promise<void> {
   const abort = new AbortController();
   let answered = false;
   // Only a stream that closes before the answer is out aborts the call (a reset, a cancel): aborting
@@ -54,7 +64,7 @@ async function serve(handler: UniversalHandler, stream: http2.ServerHttp2Stream,
       header: webHeaders(headers),
       body: requestBody(stream),
       signal: abort.signal,
-      contextValues: undefined,
+      contextValues,
     });
   } catch (error) {
     stream.close(NGHTTP2_INTERNAL_ERROR);

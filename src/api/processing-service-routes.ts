@@ -50,7 +50,7 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
       const steps = req.resize ? [resizeStep(req.resize, 'resize.', cores.maxOutputDimension)] : [];
       const output = encodeOptions(req.format, req.exportOptions, '');
       const image = await processing.run(req.imageData, { steps, output }, { ...callOptionsFrom(ctx), field: 'image_data', giveInput: true });
-      return { image: toPbEncodedImage(image), qualityUsed: image.quality ?? 0, vectorTraced: image.vectorTraced ?? false, note: image.note ?? '' };
+      return { image: toPbEncodedImage(image), qualityUsed: image.quality ?? 0, vectorTraced: image.vectorTraced, note: image.note ?? '' };
     },
 
     async createComposite(req, ctx) {

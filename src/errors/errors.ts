@@ -26,11 +26,11 @@ export function describeValue(value: unknown): string {
  * into the BadRequest field violation.
  */
 export function invalidArgument(field: string, expected: string, received: unknown, reason = 'INVALID_ARGUMENT'): AppError {
-  const description = `expected ${expected}, received ${describeValue(received)}`;
-  return new AppError('invalid_argument', `${field}: ${description}`, {
-    reason,
-    violations: [{ field, description }],
-  });
+  return fieldError(field, `expected ${expected}, received ${describeValue(received)}`, reason);
+}
+
+function fieldError(field: string, description: string, reason: string): AppError {
+  return new AppError('invalid_argument', `${field}: ${description}`, { reason, violations: [{ field, description }] });
 }
 
 /** INVALID_ARGUMENT with several violations at once. */
@@ -128,4 +128,23 @@ export function generationRejected(field: string, detail: string, reason = 'PROM
 /** The request is valid but the system is not in a state to serve it (FAILED_PRECONDITION). */
 export function failedPrecondition(detail: string, reason: string, metadata?: Record<string, string>): AppError {
   return new AppError('failed_precondition', detail, { reason, metadata });
+}
+
+/**
+ * A JSON request names a field its message does not have (proto3 JSON rejects unknown keys rather than
+ * dropping them, so a misspelt field never silently falls back to its default).
+ */
+export function unknownField(field: string, messageName: string, fields: readonly string[], received: string): AppError {
+  return invalidArgument(field, `a field of ${messageName} (${fields.join(', ') || 'it has none'})`, received, 'UNKNOWN_FIELD');
+}
+
+/** An enum value a request cannot hold; `hint` says what the caller probably meant. */
+export function invalidEnumValue(field: string, names: readonly string[], received: unknown, hint?: string): AppError {
+  const description = `expected one of ${names.join(', ')} (the full name, or its number), received ${describeValue(received)}`;
+  return fieldError(field, hint ? `${description}; ${hint}` : description, 'INVALID_ARGUMENT');
+}
+
+/** A request body that is not the JSON of its message at all (not JSON, or not an object). */
+export function invalidJson(detail: string, cause?: unknown): AppError {
+  return new AppError('invalid_argument', `request body: ${detail}`, { reason: 'INVALID_JSON', cause });
 }

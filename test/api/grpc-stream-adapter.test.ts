@@ -1,18 +1,20 @@
 import http2 from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create } from '@bufbuild/protobuf';
-import { Code, ConnectError, createClient, createConnectRouter, type ConnectRouter } from '@connectrpc/connect';
-import { connectNodeAdapter, createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
+import { Code, ConnectError, createClient, type ConnectRouter, type Interceptor } from '@connectrpc/connect';
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Health, HealthCheckRequestSchema, HealthCheckResponse_ServingStatus as Status } from '../../gen/grpc/health/v1/health_pb.js';
+import { createRouter } from '../../src/api/create-router.js';
 import { grpcStreamHandler } from '../../src/api/grpc-stream-adapter.js';
+import { nodeRequestHandler } from '../../src/api/node-request-handler.js';
 import { listenOnePort, type OnePortServer } from '../../src/api/one-port-server.js';
 import { grpcJsClient, unary } from '../support/grpc-js-client.js';
 
 /**
- * The stream adapter in front of connect-node's: gRPC over HTTP/2 is taken from the bare stream, the rest
- * declined to the adapter; both answer from the same service implementation.
+ * The stream adapter in front of Node's request/response path: gRPC over HTTP/2 is taken from the bare
+ * stream, the rest declined to the other path; both serve the handlers of one router.
  */
 const READ_MAX_BYTES = 64 * 1024;
 
@@ -21,6 +23,12 @@ describe('grpcStreamHandler behind listenOnePort', () => {
   let baseUrl: string;
   const taken: string[] = [];
   const watchEnded: unknown[] = [];
+  // Every call the router's interceptor chain saw, as "service/method".
+  const intercepted: string[] = [];
+  const count: Interceptor = (next) => (req) => {
+    intercepted.push(`${req.service.typeName}/${req.method.name}`);
+    return next(req);
+  };
 
   const routes = (router: ConnectRouter) =>
     router.service(Health, {
@@ -40,16 +48,15 @@ describe('grpcStreamHandler behind listenOnePort', () => {
     });
 
   beforeAll(async () => {
-    const router = createConnectRouter({ readMaxBytes: READ_MAX_BYTES });
-    routes(router);
+    const handlers = createRouter({ readMaxBytes: READ_MAX_BYTES, interceptors: [count] }, routes);
     const streams = grpcStreamHandler(
-      router.handlers,
+      handlers,
       (e) => {
         throw e;
       },
       { readMaxBytes: READ_MAX_BYTES },
     );
-    server = await listenOnePort(connectNodeAdapter({ routes }), {
+    server = await listenOnePort(nodeRequestHandler(handlers), {
       host: '127.0.0.1',
       port: 0,
       streamHandler: (stream, headers) => {
@@ -74,12 +81,33 @@ describe('grpcStreamHandler behind listenOnePort', () => {
     expect(taken).toEqual(['application/grpc', 'application/grpc+proto']);
   });
 
-  it('declines Connect and gRPC-Web, which the adapter answers', async () => {
+  it('declines Connect and gRPC-Web, which the Node request/response path answers', async () => {
     taken.length = 0;
     for (const transport of [createConnectTransport({ baseUrl, httpVersion: '2' }), createGrpcWebTransport({ baseUrl, httpVersion: '2' }), createConnectTransport({ baseUrl, httpVersion: '1.1' })]) {
       expect((await createClient(Health, transport).check({})).status).toBe(Status.SERVING);
     }
     expect(taken).toEqual([]);
+  });
+
+  it('runs the one interceptor chain exactly once per call, on either path', async () => {
+    taken.length = 0;
+    intercepted.length = 0;
+    const grpcJs = grpcJsClient(Health, `127.0.0.1:${server.port}`);
+    try {
+      await unary(grpcJs, 'check', create(HealthCheckRequestSchema, { service: '' }));
+    } finally {
+      grpcJs.close();
+    }
+    await createClient(Health, createConnectTransport({ baseUrl, httpVersion: '1.1' })).check({});
+    await createClient(Health, createGrpcWebTransport({ baseUrl, httpVersion: '2' })).check({});
+    await createClient(Health, createGrpcTransport({ baseUrl })).list({});
+    expect(taken).toEqual(['application/grpc', 'application/grpc+proto']);
+    expect(intercepted).toEqual(['grpc.health.v1.Health/Check', 'grpc.health.v1.Health/Check', 'grpc.health.v1.Health/Check', 'grpc.health.v1.Health/List']);
+  });
+
+  it('answers a path that is no RPC with 404 on the Node path', async () => {
+    const res = await fetch(`${baseUrl}/grpc.health.v1.Health/Nope`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(404);
   });
 
   it('declines an unknown method, which gets UNIMPLEMENTED', async () => {

@@ -101,7 +101,8 @@ await describeDatabases('generation on a fresh clone: the procedural provider', 
       expect(vg.generationParams).toMatchObject({ provider: 'procedural', sourceImageId: image.imageId, variationIndex: v.index, style: 'watercolor', isAi: false });
       expect(vg.generationParams.strength).toBeCloseTo(0.4);
       expect([v.image!.width, v.image!.height]).toEqual([320, 200]);
-      seeds.add(vg.generationParams.seed);
+      expect(vg.generationParams.seed).toBeTypeOf('bigint');
+      seeds.add(vg.generationParams.seed ?? -1n);
     }
     expect(seeds.size).toBe(3);
 

@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file image/v1/asset.proto.
  */
 export const file_image_v1_asset: GenFile = /*@__PURE__*/
-  fileDesc("ChRpbWFnZS92MS9hc3NldC5wcm90bxIIaW1hZ2UudjEigQQKCkltYWdlQXNzZXQSEAoIaW1hZ2VfaWQYASABKAkSEAoIZmlsZW5hbWUYAiABKAkSFAoMY29udGVudF90eXBlGAMgASgJEg0KBXdpZHRoGAQgASgFEg4KBmhlaWdodBgFIAEoBRIRCglmaWxlX3NpemUYBiABKAMSFAoMc3RvcmFnZV9wYXRoGAcgASgJEi4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEikKCG1ldGFkYXRhGAogASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIhCgRraW5kGAsgASgOMhMuaW1hZ2UudjEuSW1hZ2VLaW5kEg4KBnNoYTI1NhgMIAEoCRIdChVkZWNsYXJlZF9jb250ZW50X3R5cGUYDSABKAkSKwoIdXBsb2FkZWQYFCABKAsyFy5pbWFnZS52MS5VcGxvYWRlZEltYWdlSAASLQoJZ2VuZXJhdGVkGBUgASgLMhguaW1hZ2UudjEuR2VuZXJhdGVkSW1hZ2VIABItCglwcm9jZXNzZWQYFiABKAsyGC5pbWFnZS52MS5Qcm9jZXNzZWRJbWFnZUgAQgkKB2RldGFpbHMiPwoNVXBsb2FkZWRJbWFnZRITCgt1cGxvYWRlcl9pZBgBIAEoCRIZChFvcmlnaW5hbF9maWxlbmFtZRgCIAEoCSKxAQoOR2VuZXJhdGVkSW1hZ2USDgoGcHJvbXB0GAEgASgJEg0KBW1vZGVsGAIgASgJEjUKEWdlbmVyYXRpb25fcGFyYW1zGAMgASgLMhouaW1hZ2UudjEuR2VuZXJhdGlvblBhcmFtcxIXCg9uZWdhdGl2ZV9wcm9tcHQYBCABKAkSFgoOZ3VpZGFuY2Vfc2NhbGUYBSABKAISGAoQZ2VuZXJhdGlvbl9zdGVwcxgGIAEoBSKuAgoQR2VuZXJhdGlvblBhcmFtcxIQCghwcm92aWRlchgBIAEoCRIMCgRzZWVkGAIgASgDEg0KBXdpZHRoGAMgASgFEg4KBmhlaWdodBgEIAEoBRINCgVzdHlsZRgFIAEoCRIXCg9zb3VyY2VfaW1hZ2VfaWQYBiABKAkSEAoIc3RyZW5ndGgYByABKAISGgoScHJlc2VydmVfc3RydWN0dXJlGAggASgIEhIKCmxhdGVuY3lfbXMYCSABKAESDQoFaXNfYWkYCiABKAgSLgoNcHJvdmlkZXJfaW5mbxgLIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSGQoRcmVmaW5lbWVudF9wcm9tcHQYDCABKAkSFwoPdmFyaWF0aW9uX2luZGV4GA0gASgFInkKDlByb2Nlc3NlZEltYWdlEhcKD3NvdXJjZV9pbWFnZV9pZBgBIAEoCRIXCg9wcm9jZXNzaW5nX3R5cGUYAiABKAkSNQoRcHJvY2Vzc2luZ19wYXJhbXMYAyABKAsyGi5pbWFnZS52MS5Qcm9jZXNzaW5nUGFyYW1zItsBChBQcm9jZXNzaW5nUGFyYW1zEikKBnJlc2l6ZRgBIAEoCzIXLmltYWdlLnYxLlJlc2l6ZU9wdGlvbnNIABIkCgRjcm9wGAIgASgLMhQuaW1hZ2UudjEuQ3JvcFJlZ2lvbkgAEiIKBmZpbHRlchgDIAEoCzIQLmltYWdlLnYxLkZpbHRlckgAEjUKDWFwcGx5X3BhbGV0dGUYBCABKAsyHC5pbWFnZS52MS5BcHBseVBhbGV0dGVQYXJhbXNIABIOCgZmb3JtYXQYCiABKAlCCwoJb3BlcmF0aW9uIkoKEkFwcGx5UGFsZXR0ZVBhcmFtcxISCgpwYWxldHRlX2lkGAEgASgJEhAKCHN0cmVuZ3RoGAIgASgCEg4KBmNvbG9ycxgDIAMoCSp0CglJbWFnZUtpbmQSGgoWSU1BR0VfS0lORF9VTlNQRUNJRklFRBAAEhcKE0lNQUdFX0tJTkRfVVBMT0FERUQQARIYChRJTUFHRV9LSU5EX0dFTkVSQVRFRBACEhgKFElNQUdFX0tJTkRfUFJPQ0VTU0VEEANiBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp, file_image_v1_operations]);
+  fileDesc("ChRpbWFnZS92MS9hc3NldC5wcm90bxIIaW1hZ2UudjEigQQKCkltYWdlQXNzZXQSEAoIaW1hZ2VfaWQYASABKAkSEAoIZmlsZW5hbWUYAiABKAkSFAoMY29udGVudF90eXBlGAMgASgJEg0KBXdpZHRoGAQgASgFEg4KBmhlaWdodBgFIAEoBRIRCglmaWxlX3NpemUYBiABKAMSFAoMc3RvcmFnZV9wYXRoGAcgASgJEi4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEikKCG1ldGFkYXRhGAogASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIhCgRraW5kGAsgASgOMhMuaW1hZ2UudjEuSW1hZ2VLaW5kEg4KBnNoYTI1NhgMIAEoCRIdChVkZWNsYXJlZF9jb250ZW50X3R5cGUYDSABKAkSKwoIdXBsb2FkZWQYFCABKAsyFy5pbWFnZS52MS5VcGxvYWRlZEltYWdlSAASLQoJZ2VuZXJhdGVkGBUgASgLMhguaW1hZ2UudjEuR2VuZXJhdGVkSW1hZ2VIABItCglwcm9jZXNzZWQYFiABKAsyGC5pbWFnZS52MS5Qcm9jZXNzZWRJbWFnZUgAQgkKB2RldGFpbHMiPwoNVXBsb2FkZWRJbWFnZRITCgt1cGxvYWRlcl9pZBgBIAEoCRIZChFvcmlnaW5hbF9maWxlbmFtZRgCIAEoCSKxAQoOR2VuZXJhdGVkSW1hZ2USDgoGcHJvbXB0GAEgASgJEg0KBW1vZGVsGAIgASgJEjUKEWdlbmVyYXRpb25fcGFyYW1zGAMgASgLMhouaW1hZ2UudjEuR2VuZXJhdGlvblBhcmFtcxIXCg9uZWdhdGl2ZV9wcm9tcHQYBCABKAkSFgoOZ3VpZGFuY2Vfc2NhbGUYBSABKAISGAoQZ2VuZXJhdGlvbl9zdGVwcxgGIAEoBSKAAwoQR2VuZXJhdGlvblBhcmFtcxIQCghwcm92aWRlchgBIAEoCRIRCgRzZWVkGAIgASgDSACIAQESDQoFd2lkdGgYAyABKAUSDgoGaGVpZ2h0GAQgASgFEg0KBXN0eWxlGAUgASgJEhcKD3NvdXJjZV9pbWFnZV9pZBgGIAEoCRIQCghzdHJlbmd0aBgHIAEoAhIfChJwcmVzZXJ2ZV9zdHJ1Y3R1cmUYCCABKAhIAYgBARISCgpsYXRlbmN5X21zGAkgASgBEhIKBWlzX2FpGAogASgISAKIAQESLgoNcHJvdmlkZXJfaW5mbxgLIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSGQoRcmVmaW5lbWVudF9wcm9tcHQYDCABKAkSHAoPdmFyaWF0aW9uX2luZGV4GA0gASgFSAOIAQFCBwoFX3NlZWRCFQoTX3ByZXNlcnZlX3N0cnVjdHVyZUIICgZfaXNfYWlCEgoQX3ZhcmlhdGlvbl9pbmRleCJ5Cg5Qcm9jZXNzZWRJbWFnZRIXCg9zb3VyY2VfaW1hZ2VfaWQYASABKAkSFwoPcHJvY2Vzc2luZ190eXBlGAIgASgJEjUKEXByb2Nlc3NpbmdfcGFyYW1zGAMgASgLMhouaW1hZ2UudjEuUHJvY2Vzc2luZ1BhcmFtcyLbAQoQUHJvY2Vzc2luZ1BhcmFtcxIpCgZyZXNpemUYASABKAsyFy5pbWFnZS52MS5SZXNpemVPcHRpb25zSAASJAoEY3JvcBgCIAEoCzIULmltYWdlLnYxLkNyb3BSZWdpb25IABIiCgZmaWx0ZXIYAyABKAsyEC5pbWFnZS52MS5GaWx0ZXJIABI1Cg1hcHBseV9wYWxldHRlGAQgASgLMhwuaW1hZ2UudjEuQXBwbHlQYWxldHRlUGFyYW1zSAASDgoGZm9ybWF0GAogASgJQgsKCW9wZXJhdGlvbiJKChJBcHBseVBhbGV0dGVQYXJhbXMSEgoKcGFsZXR0ZV9pZBgBIAEoCRIQCghzdHJlbmd0aBgCIAEoAhIOCgZjb2xvcnMYAyADKAkqdAoJSW1hZ2VLaW5kEhoKFklNQUdFX0tJTkRfVU5TUEVDSUZJRUQQABIXChNJTUFHRV9LSU5EX1VQTE9BREVEEAESGAoUSU1BR0VfS0lORF9HRU5FUkFURUQQAhIYChRJTUFHRV9LSU5EX1BST0NFU1NFRBADYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp, file_image_v1_operations]);
 
 /**
  * An image with identity. The kind-specific fields live in `details`.
@@ -218,9 +218,11 @@ export type GenerationParams = Message<"image.v1.GenerationParams"> & {
   provider: string;
 
   /**
-   * @generated from field: int64 seed = 2;
+   * Set whenever the provider reports one; 0 is a seed like any other.
+   *
+   * @generated from field: optional int64 seed = 2;
    */
-  seed: bigint;
+  seed?: bigint | undefined;
 
   /**
    * @generated from field: int32 width = 3;
@@ -250,9 +252,11 @@ export type GenerationParams = Message<"image.v1.GenerationParams"> & {
   strength: number;
 
   /**
-   * @generated from field: bool preserve_structure = 8;
+   * For refinements: whether the source's structure was kept.
+   *
+   * @generated from field: optional bool preserve_structure = 8;
    */
-  preserveStructure: boolean;
+  preserveStructure?: boolean | undefined;
 
   /**
    * Wall time of the provider call.
@@ -264,9 +268,9 @@ export type GenerationParams = Message<"image.v1.GenerationParams"> & {
   /**
    * Whether the image came from an AI model (false for the built-in procedural renderer).
    *
-   * @generated from field: bool is_ai = 10;
+   * @generated from field: optional bool is_ai = 10;
    */
-  isAi: boolean;
+  isAi?: boolean | undefined;
 
   /**
    * The provider's own response details (for example AUTOMATIC1111's `info`), secrets removed.
@@ -283,11 +287,11 @@ export type GenerationParams = Message<"image.v1.GenerationParams"> & {
   refinementPrompt: string;
 
   /**
-   * For variations: which variation of how many.
+   * For variations: which variation (0-based) of how many.
    *
-   * @generated from field: int32 variation_index = 13;
+   * @generated from field: optional int32 variation_index = 13;
    */
-  variationIndex: number;
+  variationIndex?: number | undefined;
 };
 
 /**

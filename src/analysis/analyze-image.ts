@@ -1,4 +1,4 @@
-import type { Computation } from '../imaging/computations.js';
+import type { Computation } from '../imaging/computation-context.js';
 import { readHeader } from '../imaging/read-header.js';
 import { decodePixels } from '../imaging/decode-pixels.js';
 import { PALETTE_MAX_SIDE } from '../color/extract-palettes.js';

@@ -1,6 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { EncodedImageSchema, type EncodedImage as PbEncodedImage } from '../../gen/image/v1/processing_service_pb.js';
-import { type EncodedImage, isOutputFormat } from '../imaging/image-processor.js';
+import type { EncodedImage } from '../imaging/image-processor.js';
+import { isOutputFormat } from '../imaging/image-formats.js';
 import { sniffFormat } from '../imaging/sniff.js';
 
 export function toPbEncodedImage(image: EncodedImage): PbEncodedImage {

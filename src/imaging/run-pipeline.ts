@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { encodeOutput, type EncodeContext } from './encode-output.js';
-import { isOutputFormat, type OutputOptions, type PipelineSpec, type PipelineStep } from './image-processor.js';
+import type { OutputOptions, PipelineSpec, PipelineStep } from './image-processor.js';
+import { isOutputFormat } from './image-formats.js';
 import { readPipelineHeader } from './read-header.js';
 import { fromSharpError, type ErrorContext } from './sharp-error.js';
 import { applySteps, settleBeforeFlatten } from './steps/apply-steps.js';

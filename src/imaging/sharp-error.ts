@@ -1,5 +1,5 @@
 import { AppError, deadlineExceeded, internalError, invalidImage, isAppError, tooLarge } from '../errors/index.js';
-import type { InputFormat } from './image-processor.js';
+import type { InputFormat } from './image-formats.js';
 
 export interface ErrorContext {
   /** The request field the input came from. */

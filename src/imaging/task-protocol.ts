@@ -1,5 +1,6 @@
 import { AppError, type ErrorKind, type FieldViolation } from '../errors/index.js';
-import type { CompositeLayer, CompositeSpec, EncodedImage, InputFormat, PipelineSpec, ProbeResult } from './image-processor.js';
+import type { CompositeLayer, CompositeSpec, EncodedImage, PipelineSpec, ProbeResult } from './image-processor.js';
+import type { InputFormat } from './image-formats.js';
 
 /**
  * What crosses the thread boundary. Everything here survives structured cloning; the image bytes travel

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { ImageKind, ImageRecord } from '../domain/image-record.js';
 import { imageNotFound, invalidArgument, storageUnavailable, tooLarge } from '../errors/index.js';
-import { type ImageProcessor, type OutputFormat, RASTER_FORMAT_NAMES } from '../imaging/image-processor.js';
+import { type ImageProcessor, RASTER_FORMAT_NAMES } from '../imaging/image-processor.js';
+import type { OutputFormat } from '../imaging/image-formats.js';
 import type { Database, Page } from '../persistence/repositories.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { blobKeyFor, sha256Hex } from '../storage/blob-key.js';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ImageRecord } from '../domain/image-record.js';
 import { isAppError } from '../errors/index.js';
-import { type EncodeOptions, type ImageProcessor, isOutputFormat, type OutputFormat, type PipelineStep } from '../imaging/image-processor.js';
+import type { EncodeOptions, ImageProcessor, PipelineStep } from '../imaging/image-processor.js';
+import { isOutputFormat, type OutputFormat } from '../imaging/image-formats.js';
 import type { Database } from '../persistence/repositories.js';
 import type { AssetService } from './asset-service.js';
 import type { CallOptions } from './call-options.js';

@@ -1,7 +1,8 @@
 import type { ImageRecord } from '../domain/image-record.js';
 import type { PaletteColorRecord } from '../domain/palette-record.js';
 import { invalidArgument, paletteNotFound } from '../errors/index.js';
-import { type EncodedImage, type ImageProcessor, isOutputFormat, type OutputFormat, RASTER_FORMAT_NAMES } from '../imaging/image-processor.js';
+import { type EncodedImage, type ImageProcessor, RASTER_FORMAT_NAMES } from '../imaging/image-processor.js';
+import { isOutputFormat, type OutputFormat } from '../imaging/image-formats.js';
 import { sniffFormat } from '../imaging/sniff.js';
 import type { Database } from '../persistence/repositories.js';
 import { checkHexColor, checkId, checkIntInRange, checkMaxLength, checkNumberInRange, checkOneOf } from '../validation/check.js';

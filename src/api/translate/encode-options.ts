@@ -1,6 +1,7 @@
 import type { ExportOptions } from '../../../gen/image/v1/operations_pb.js';
 import { invalidArgument } from '../../errors/index.js';
-import type { EncodeOptions, ExportFormat, OutputOptions } from '../../imaging/image-processor.js';
+import type { EncodeOptions, OutputOptions } from '../../imaging/image-processor.js';
+import type { ExportFormat } from '../../imaging/image-formats.js';
 import { checkHexColor, checkIntInRange, checkOneOf } from '../../validation/check.js';
 
 /** The format names requests may use; jpg is jpeg. */

@@ -1,6 +1,7 @@
 import type { Sharp } from 'sharp';
 import { isAppError } from '../../errors/index.js';
-import type { EncodeOptions, OutputFormat } from '../image-processor.js';
+import type { EncodeOptions } from '../image-processor.js';
+import type { OutputFormat } from '../image-formats.js';
 import { fromSharpOptionError } from '../sharp-error.js';
 
 /** Where encode parameters live in the request, for error messages (EncodeOptions.field overrides it). */

@@ -1,3 +1,5 @@
+import { invalidArgument } from '../errors/index.js';
+
 /** Formats the service encodes. */
 export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'avif' | 'tiff' | 'gif';
 
@@ -8,6 +10,7 @@ export type InputFormat = OutputFormat | 'heif' | 'svg' | 'bmp' | 'jxl';
 export type ExportFormat = OutputFormat | 'svg';
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp', 'avif', 'tiff', 'gif'];
+export const EXPORT_FORMATS: readonly ExportFormat[] = [...OUTPUT_FORMATS, 'svg'];
 
 export const CONTENT_TYPES: Record<InputFormat, string> = {
   png: 'image/png',
@@ -22,6 +25,23 @@ export const CONTENT_TYPES: Record<InputFormat, string> = {
   jxl: 'image/jxl',
 };
 
-export function isOutputFormat(format: string | undefined): format is OutputFormat {
+function isOutputFormat(format: string | undefined): format is OutputFormat {
   return (OUTPUT_FORMATS as readonly (string | undefined)[]).includes(format);
+}
+
+/** "Keep the input's format": the input's when the service can write it, else png. */
+export function keptFormat(input: InputFormat | string | undefined): OutputFormat {
+  return isOutputFormat(input) ? input : 'png';
+}
+
+/**
+ * A format name from a request, case-insensitive, "jpg" for jpeg. Every RPC that takes a format
+ * name parses it here, so the same mistake gets the same UNSUPPORTED_FORMAT listing the names.
+ */
+export function parseFormat<F extends ExportFormat>(field: string, name: string, accepted: readonly F[]): F {
+  const lower = name.toLowerCase();
+  const wanted = lower === 'jpg' ? 'jpeg' : lower;
+  if ((accepted as readonly string[]).includes(wanted)) return wanted as F;
+  const names = accepted.flatMap((f) => (f === 'jpeg' ? ['jpeg', 'jpg'] : [f]));
+  throw invalidArgument(field, `one of ${names.join(', ')}`, name, 'UNSUPPORTED_FORMAT');
 }

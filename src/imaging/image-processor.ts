@@ -5,9 +5,6 @@ import type { ExportFormat, InputFormat, OutputFormat } from './image-formats.js
  * sharp pipeline in a piscina worker; the core never imports sharp.
  */
 
-/** The raster format names requests may give: the output formats plus "jpg" for jpeg. */
-export const RASTER_FORMAT_NAMES = ['png', 'jpeg', 'jpg', 'webp', 'avif', 'tiff', 'gif'] as const;
-
 export interface ProbeResult {
   format: InputFormat;
   contentType: string;

@@ -1,11 +1,11 @@
 import type { ImageRecord } from '../domain/image-record.js';
 import type { PaletteColorRecord } from '../domain/palette-record.js';
 import { invalidArgument, paletteNotFound } from '../errors/index.js';
-import { type EncodedImage, type ImageProcessor, RASTER_FORMAT_NAMES } from '../imaging/image-processor.js';
-import { isOutputFormat, type OutputFormat } from '../imaging/image-formats.js';
+import type { EncodedImage, ImageProcessor } from '../imaging/image-processor.js';
+import { keptFormat, OUTPUT_FORMATS, parseFormat } from '../imaging/image-formats.js';
 import { sniffFormat } from '../imaging/sniff.js';
 import type { Database } from '../persistence/repositories.js';
-import { checkHexColor, checkId, checkIntInRange, checkMaxLength, checkNumberInRange, checkOneOf } from '../validation/check.js';
+import { checkHexColor, checkId, checkIntInRange, checkMaxLength, checkNumberInRange } from '../validation/check.js';
 import { themePalettes } from '../color/theme-palettes.js';
 import { defaultColorNamer, type ColorNamer } from '../color/color-names.js';
 import type { Vec3 } from '../color/oklab.js';
@@ -87,8 +87,7 @@ export class RecolorService {
     const numColors = req.numColors === 0 ? 5 : checkIntInRange('num_colors', req.numColors, 2, 12);
     const strength = strengthOf(req.strength);
     const inputFormat = sniffFormat(req.imageData);
-    const keep = isOutputFormat(inputFormat) ? inputFormat : 'png';
-    const format = req.format ? normaliseFormat(checkOneOf('format', req.format.toLowerCase(), RASTER_FORMAT_NAMES)) : keep;
+    const format = req.format ? parseFormat('format', req.format, OUTPUT_FORMATS) : keptFormat(inputFormat);
     const palettes = themePalettes(req.description, numPalettes, numColors);
 
     const options = { ...call, field: 'image_data' };
@@ -137,10 +136,6 @@ function strengthOf(value: number | undefined): number {
   if (value === undefined) return 1;
   checkNumberInRange('strength', value, 0, 1);
   return Math.round(value * 1e4) / 1e4;
-}
-
-function normaliseFormat(format: (typeof RASTER_FORMAT_NAMES)[number]): OutputFormat {
-  return format === 'jpg' ? 'jpeg' : format;
 }
 
 /** Maps with at most `limit` calls in flight; the first failure rejects (the rest are left to settle). */

@@ -16,7 +16,7 @@ import {
   MAX_SEED,
   optionalInRange,
   slug,
-  strengthOf,
+  checkImageToImageStrength,
 } from '../generation/request-checks.js';
 import { parseStyle, type Style } from '../generation/styles.js';
 import type { ImageProcessor } from '../imaging/image-processor.js';
@@ -171,7 +171,7 @@ export class GenerationService {
   async *variations(req: VariationsRequest, call: CallOptions = {}): AsyncGenerator<StoredVariation> {
     checkId('image_id', req.imageId);
     const total = checkIntInRange('num_variations', req.numVariations, 1, MAX_VARIATIONS);
-    const strength = strengthOf('variation_strength', req.variationStrength);
+    const strength = checkImageToImageStrength('variation_strength', req.variationStrength);
     checkMaxLength('prompt', req.prompt, MAX_PROMPT);
     const baseSeed = checkSeed('seed', req.seed);
     const { record, data } = await this.deps.assets.read(req.imageId);
@@ -231,7 +231,7 @@ export class GenerationService {
     if (req.refinementPrompt.trim() === '') throw invalidArgument('refinement_prompt', `1 to ${MAX_PROMPT} characters`, req.refinementPrompt);
     checkMaxLength('refinement_prompt', req.refinementPrompt, MAX_PROMPT);
     checkMaxLength('negative_prompt', req.negativePrompt, MAX_PROMPT);
-    const strength = strengthOf('refinement_strength', req.refinementStrength);
+    const strength = checkImageToImageStrength('refinement_strength', req.refinementStrength);
     const requestedSeed = checkSeed('seed', req.seed);
     const { record, data } = await this.deps.assets.read(req.imageId);
     const source = this.sourceGeneration(record);

@@ -65,7 +65,7 @@ export class RecolorService {
 
   async applyToStoredImage(req: ApplyPaletteRequest, call: CallOptions = {}): Promise<{ record: ImageRecord; reused: boolean }> {
     checkId('image_id', req.imageId);
-    const strength = strengthOf(req.strength);
+    const strength = checkRecolorStrength('strength', req.strength);
     const { paletteId, colors } = await this.targetColors(req.target);
     const params = { applyPalette: { ...(paletteId ? { paletteId } : {}), strength, colors } };
     return this.deps.derived.derive(
@@ -85,7 +85,7 @@ export class RecolorService {
     checkMaxLength('theme_description', req.description, MAX_THEME_LENGTH);
     const numPalettes = req.numPalettes === 0 ? 3 : checkIntInRange('num_palettes', req.numPalettes, 1, 8);
     const numColors = req.numColors === 0 ? 5 : checkIntInRange('num_colors', req.numColors, 2, 12);
-    const strength = strengthOf(req.strength);
+    const strength = checkRecolorStrength('strength', req.strength);
     const inputFormat = sniffFormat(req.imageData);
     const format = req.format ? parseFormat('format', req.format, OUTPUT_FORMATS) : keptFormat(inputFormat);
     const palettes = themePalettes(req.description, numPalettes, numColors);
@@ -131,10 +131,10 @@ function rgbOfHex(hex: string): Vec3 {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
-/** Strength 0-1, default 1, kept to 4 decimals (the wire's float32 would otherwise show as 0.30000001). */
-function strengthOf(value: number | undefined): number {
+/** Recolouring strength 0-1, default 1 (unset), kept to 4 decimals (the wire's float32 would otherwise show as 0.30000001). */
+function checkRecolorStrength(field: string, value: number | undefined): number {
   if (value === undefined) return 1;
-  checkNumberInRange('strength', value, 0, 1);
+  checkNumberInRange(field, value, 0, 1);
   return Math.round(value * 1e4) / 1e4;
 }
 

@@ -1,6 +1,6 @@
 import type { ImageRecord } from '../domain/image-record.js';
 import type { PaletteColorRecord } from '../domain/palette-record.js';
-import { invalidArgument, paletteNotFound } from '../errors/index.js';
+import { cancelled, invalidArgument, paletteNotFound } from '../errors/index.js';
 import type { EncodedImage, ImageProcessor } from '../imaging/image-processor.js';
 import { keptFormat, OUTPUT_FORMATS, parseFormat } from '../imaging/image-formats.js';
 import { sniffFormat } from '../imaging/sniff.js';
@@ -10,6 +10,7 @@ import { themePalettes } from '../color/theme-palettes.js';
 import { defaultColorNamer, type ColorNamer } from '../color/color-names.js';
 import type { Vec3 } from '../color/oklab.js';
 import { paletteColor } from '../color/palette-color.js';
+import { mapInCompletionOrder } from '../util/map-in-completion-order.js';
 import type { CallOptions } from './call-options.js';
 import type { DerivedImageService } from './derived-image-service.js';
 
@@ -91,19 +92,27 @@ export class RecolorService {
     const palettes = themePalettes(req.description, numPalettes, numColors);
 
     const options = { ...call, field: 'image_data' };
-    let render: (colors: string[]) => Promise<EncodedImage>;
+    let render: (colors: string[], signal: AbortSignal | undefined) => Promise<EncodedImage>;
     if (strength === 0 && format === inputFormat) {
       // Unchanged means unchanged: the input's own bytes, not a re-encoding of them.
       const probe = await this.deps.images.probe(req.imageData, 'image_data', options);
       const image: EncodedImage = { data: Buffer.from(req.imageData), format, contentType: probe.contentType, width: probe.width, height: probe.height };
       render = async () => image;
     } else {
-      render = (colors) => this.deps.images.run(req.imageData, { steps: [{ op: 'recolor', colors, strength, field: 'theme_description' }], output: { format } }, options);
+      render = (colors, signal) =>
+        this.deps.images.run(req.imageData, { steps: [{ op: 'recolor', colors, strength, field: 'theme_description' }], output: { format } }, { ...options, signal });
     }
-    const [images, namer] = await Promise.all([
-      mapLimited(palettes, this.deps.concurrencyPerRequest, (p) => render(p.colors)),
-      (this.deps.namer ?? defaultColorNamer)(),
-    ]);
+    const renderAll = async () => {
+      const images = new Array<EncodedImage>(palettes.length);
+      const rendered = mapInCompletionOrder(palettes, (p, _index, signal) => render(p.colors, signal), {
+        concurrency: this.deps.concurrencyPerRequest,
+        signal: call.signal,
+        stopReason: () => cancelled('theme request ended'),
+      });
+      for await (const { index, value } of rendered) images[index] = value;
+      return images;
+    };
+    const [images, namer] = await Promise.all([renderAll(), (this.deps.namer ?? defaultColorNamer)()]);
     return palettes.map((p, i) => ({
       palette: { name: p.name, colors: p.colors.map((hex) => paletteColor(rgbOfHex(hex), 0, namer)) },
       image: images[i],
@@ -136,18 +145,4 @@ function checkRecolorStrength(field: string, value: number | undefined): number 
   if (value === undefined) return 1;
   checkNumberInRange(field, value, 0, 1);
   return Math.round(value * 1e4) / 1e4;
-}
-
-/** Maps with at most `limit` calls in flight; the first failure rejects (the rest are left to settle). */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }

@@ -1,7 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { createConnectRouter } from '@connectrpc/connect';
 import { compressionBrotli, compressionGzip, connectNodeAdapter } from '@connectrpc/connect-node';
-import { HealthCheckResponse_ServingStatus as Status } from '../gen/grpc/health/v1/health_pb.js';
 import { errorInterceptor } from './api/error-interceptor.js';
 import { grpcStreamHandler } from './api/grpc-stream-adapter.js';
 import { filesHandler } from './api/files-handler.js';
@@ -115,7 +114,9 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   };
   // Two entry points onto the same service implementations: gRPC over HTTP/2 straight from the stream
   // (see grpc-stream-adapter.ts), everything else (Connect, gRPC-Web, HTTP/1.1, /files) through the adapter.
-  const handler = connectNodeAdapter({ ...routerOptions, routes: serviceRoutes, fallback: filesHandler(assets, () => serving, logger) });
+  // The files handler answers every failure itself: nothing waits on its promise.
+  const files = filesHandler(assets, () => serving, logger);
+  const handler = connectNodeAdapter({ ...routerOptions, routes: serviceRoutes, fallback: (req, res) => void files(req, res) });
   const grpcRouter = createConnectRouter(routerOptions);
   serviceRoutes(grpcRouter);
   const streamHandler = grpcStreamHandler(grpcRouter.handlers, (error) => logger.warn({ err: String(error) }, 'gRPC stream failed'), {
@@ -168,5 +169,3 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     },
   };
 }
-
-export { Status as ServingStatus };

@@ -7,7 +7,7 @@ import type { SceneBlendParams, SceneBlendResult } from './scene-blend.js';
  * through ImageProcessor.compute by this contract alone; the worker's table (run-computation.ts)
  * must satisfy it, so the compiler keeps both sides in step without the core importing the table.
  */
-export interface ComputationTypes {
+interface ComputationTypes {
   /** The mean sRGB colour: the smallest computation, and a template for the others. */
   meanColor: { params: { maxSide?: number }; result: { r: number; g: number; b: number } };
   /** The procedural generator's image-to-image (src/generation/providers/procedural.ts). */

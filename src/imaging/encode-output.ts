@@ -49,7 +49,7 @@ export async function encodeOutput(image: Sharp, size: { width: number; height: 
   };
 }
 
-export function checkOutputSize(size: { width: number; height: number }, max: number): void {
+function checkOutputSize(size: { width: number; height: number }, max: number): void {
   if (size.width > max || size.height > max) {
     throw tooLarge('output image', `${max} pixels per side`, `${size.width}x${size.height}`, 'OUTPUT_TOO_LARGE');
   }

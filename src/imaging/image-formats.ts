@@ -30,7 +30,7 @@ function isOutputFormat(format: string | undefined): format is OutputFormat {
 }
 
 /** "Keep the input's format": the input's when the service can write it, else png. */
-export function keptFormat(input: InputFormat | string | undefined): OutputFormat {
+export function keptFormat(input: string | undefined): OutputFormat {
   return isOutputFormat(input) ? input : 'png';
 }
 

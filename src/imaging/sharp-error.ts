@@ -41,7 +41,7 @@ export function fromSharpError(error: unknown, ctx: ErrorContext): AppError {
 }
 
 /** sharp's text without the layers of prefixes ("Input buffer has corrupt header: VipsJpeg: ..."). */
-export function cleanReason(message: string): string {
+function cleanReason(message: string): string {
   return (message.split('\n')[0] ?? '')
     .replace(/^Input (buffer|file) has corrupt header:\s*/i, '')
     .replace(/^\w+load(_buffer|_source)?:\s*/i, '')

@@ -74,7 +74,7 @@ type TaskInput = { data: Uint8Array; field: string; given?: boolean };
 type Prepared = { inputs: Uint8Array[]; formats: InputFormat[]; deadline: number };
 type Abort = { why: 'deadline' | 'cancelled' };
 
-export const DEFAULT_AVIF_BUDGET_MS = 15_000;
+const DEFAULT_AVIF_BUDGET_MS = 15_000;
 
 /**
  * The ImageProcessor: every sharp pipeline runs in a piscina worker thread. In front of piscina sits

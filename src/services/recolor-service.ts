@@ -52,8 +52,8 @@ export interface RecolorServiceDeps {
   namer?: () => Promise<ColorNamer>;
 }
 
-export const MAX_TARGET_COLORS = 16;
-export const MAX_THEME_LENGTH = 500;
+const MAX_TARGET_COLORS = 16;
+const MAX_THEME_LENGTH = 500;
 
 /**
  * Palette recolouring: of stored images (ImageService.ApplyPaletteToImage, results stored with their

@@ -46,7 +46,8 @@ function routes(router: ConnectRouter): void {
 function bareStream(stream: http2.ServerHttp2Stream): void {
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  stream.on('end', async () => {
+  // The workload's promise is answered on the stream itself; nothing waits for it.
+  stream.on('end', () => void (async () => {
     const request = fromBinary(RequestSchema, Buffer.concat(chunks).subarray(5));
     const config = request.variationConfigs[0];
     const data = await runWorkload(workloadOf(config.id), request.imageData);
@@ -57,7 +58,7 @@ function bareStream(stream: http2.ServerHttp2Stream): void {
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
     stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
     stream.end(envelope);
-  });
+  })());
 }
 
 /** connect's router handlers on the bare stream, through the service's own adapter for gRPC over HTTP/2. */

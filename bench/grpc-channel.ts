@@ -67,8 +67,3 @@ export function describeGrpcError(error: unknown): string {
   if (typeof e?.code === 'number') return `${grpc.status[e.code]}: ${e.details ?? e.message}`;
   return error instanceof Error ? error.message : String(error);
 }
-
-export function grpcCode(error: unknown): grpc.status | undefined {
-  const code = (error as Partial<grpc.ServiceError>)?.code;
-  return typeof code === 'number' ? code : undefined;
-}

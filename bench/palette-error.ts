@@ -1,17 +1,24 @@
-import { ciede2000 } from '../src/color/ciede2000.js';
-import { srgbToLab } from '../src/color/cielab.js';
+import { converter, differenceCiede2000, type Lab65 } from 'culori';
 import type { BenchPhoto } from './palette-photos.js';
 
 export type Rgb = [number, number, number];
 
+const toLab = converter('lab65');
+const deltaE = differenceCiede2000();
+
+function lab([r, g, b]: Rgb): Lab65 {
+  return toLab({ mode: 'rgb', r: r / 255, g: g / 255, b: b / 255 });
+}
+
 /**
  * Reconstruction error of a palette on one photo: the mean, over every (opaque) pixel, of the CIEDE2000
- * difference to the palette colour nearest it by CIEDE2000. Pixels are grouped by exact colour first,
- * so each distinct colour is measured once and weighted by its count: the same number, computed faster.
+ * difference (culori, CIELAB D65) to the palette colour nearest it by CIEDE2000. Pixels are grouped by
+ * exact colour first, so each distinct colour is measured once and weighted by its count: the same
+ * number, computed faster.
  */
 export class ReconstructionError {
-  readonly #lab: Float64Array;
-  readonly #count: Float64Array;
+  readonly #lab: Lab65[] = [];
+  readonly #count: number[] = [];
   readonly #pixels: number;
 
   constructor(photo: BenchPhoto) {
@@ -22,13 +29,10 @@ export class ReconstructionError {
       const key = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    this.#lab = new Float64Array(counts.size * 3);
-    this.#count = new Float64Array(counts.size);
-    let n = 0;
     let pixels = 0;
     for (const [key, count] of counts) {
-      srgbToLab(key >> 16, (key >> 8) & 255, key & 255, this.#lab, n * 3);
-      this.#count[n++] = count;
+      this.#lab.push(lab([key >> 16, (key >> 8) & 255, key & 255]));
+      this.#count.push(count);
       pixels += count;
     }
     this.#pixels = pixels;
@@ -37,12 +41,11 @@ export class ReconstructionError {
   /** Mean CIEDE2000 from each pixel to its nearest palette colour. */
   meanDeltaE(palette: readonly Rgb[]): number {
     if (palette.length === 0) return NaN;
-    const pal = new Float64Array(palette.length * 3);
-    palette.forEach(([r, g, b], i) => srgbToLab(r, g, b, pal, i * 3));
+    const pal = palette.map(lab);
     let sum = 0;
-    for (let i = 0; i < this.#count.length; i++) {
+    for (let i = 0; i < this.#lab.length; i++) {
       let best = Infinity;
-      for (let p = 0; p < palette.length; p++) best = Math.min(best, ciede2000(this.#lab, pal, i * 3, p * 3));
+      for (const p of pal) best = Math.min(best, deltaE(this.#lab[i], p));
       sum += best * this.#count[i];
     }
     return sum / this.#pixels;

@@ -34,7 +34,7 @@ export const EXTRACTORS: Extractor[] = [
   {
     name: 'this service (dominant)',
     takesK: true,
-    run: async (photo, k) => extractDominant({ data: photo.rgba, channels: 4 }, k).map((c) => c.rgb as Rgb),
+    run: async (photo, k) => extractDominant({ data: photo.rgba, channels: 4 }, k).map((c) => c.rgb),
   },
   {
     name: 'image-q Wu',
@@ -51,7 +51,7 @@ export const EXTRACTORS: Extractor[] = [
     run: async (photo, k) => {
       const loader = { load: async () => ({ data: photo.rgba, width: photo.width, height: photo.height }) };
       const colors = await colorThiefPalette(photo.name, { colorCount: k, loader });
-      return (colors ?? []).map((c) => c.array() as Rgb);
+      return (colors ?? []).map((c) => c.array());
     },
   },
   {

@@ -21,7 +21,7 @@ export interface ServerProcess {
 }
 
 /** Settings the bench always sets; anything else (WORKER_THREADS, UV_THREADPOOL_SIZE, ...) passes through. */
-export function benchServerEnv(port: number, dataDir: string): Record<string, string> {
+function benchServerEnv(port: number, dataDir: string): Record<string, string> {
   return {
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -36,11 +36,11 @@ export function benchServerEnv(port: number, dataDir: string): Record<string, st
 
 /** `npm start`'s settings that this process's environment overrides (e.g. MALLOC_ARENA_MAX=8 npm run bench). */
 function passedThrough(startEnv: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.keys(startEnv).flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]!]])));
+  return Object.fromEntries(Object.keys(startEnv).flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]]])));
 }
 
 /** A port that was free a moment ago: the server's log line is not read, so the port is chosen here. */
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -94,8 +94,8 @@ export async function startServer(repoRoot: string, onLog: (line: string) => voi
   const onLine = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) onLog(line);
   };
-  child.stdout!.on('data', onLine);
-  child.stderr!.on('data', onLine);
+  child.stdout.on('data', onLine);
+  child.stderr.on('data', onLine);
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exit = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {

@@ -1,6 +1,5 @@
 import { setMaxListeners } from 'node:events';
 import { compressionBrotli, compressionGzip } from '@connectrpc/connect-node';
-import { HealthCheckResponse_ServingStatus as Status } from '../gen/grpc/health/v1/health_pb.js';
 import { createRouter } from './api/create-router.js';
 import { grpcStreamHandler } from './api/grpc-stream-adapter.js';
 import { interceptors } from './api/interceptors.js';
@@ -123,8 +122,10 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   const streamHandler = grpcStreamHandler(handlers, (error) => logger.warn({ err: String(error) }, 'gRPC stream failed'), {
     readMaxBytes: config.limits.maxMessageBytes,
   });
+  const files = filesHandler(assets, () => serving, logger);
   const handler = nodeRequestHandler(handlers, {
-    fallback: filesHandler(assets, () => serving, logger),
+    // The files handler answers every failure itself: nothing waits on its promise.
+    fallback: (req, res) => void files(req, res),
     onError: (error, h) => logger.warn({ err: String(error), rpc: `${h.service.typeName}/${h.method.name}` }, 'response failed'),
   });
   const server = await listenOnePort(withCors(withSpecGrpcMessage(handler), config.corsOrigins), {
@@ -174,5 +175,3 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     },
   };
 }
-
-export { Status as ServingStatus };

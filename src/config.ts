@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { AppError } from './errors/index.js';
 import { loadGenerationConfig, type GenerationConfig } from './generation/generation-config.js';
 import { configError, int, str, type Env } from './config-env.js';
 

@@ -1,4 +1,4 @@
-import type { Computation } from '../imaging/computations.js';
+import type { Computation } from '../imaging/computation-context.js';
 import { readHeader } from '../imaging/read-header.js';
 import { decodePixels } from '../imaging/decode-pixels.js';
 import { PALETTE_MAX_SIDE } from '../color/extract-palettes.js';
@@ -22,7 +22,7 @@ export interface AnalysisResult {
 }
 
 /** Long side of the one decode every pixel analysis works from (smaller images at their own size). */
-export const ANALYSIS_SIDE = 1024;
+const ANALYSIS_SIDE = 1024;
 
 /**
  * The AnalyzeImage computation (runs in the worker): the header is read once, the pixels decoded once

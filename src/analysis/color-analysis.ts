@@ -16,7 +16,7 @@ export interface ColorAnalysisResult {
 const NO_NAMES: ColorNamer = { name: () => '', size: 0 };
 
 /** Dominant colours reported. */
-export const DOMINANT_COLORS = 5;
+const DOMINANT_COLORS = 5;
 /** OKLab chroma below which a pixel counts as grey (about one just-noticeable difference). */
 const GREY_CHROMA = 0.02;
 

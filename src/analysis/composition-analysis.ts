@@ -51,7 +51,7 @@ export function compositionAnalysis(small: Rgba, edges: Rgba): CompositionAnalys
   };
 }
 
-export function saliencyMap(image: Rgba): Plane {
+function saliencyMap(image: Rgba): Plane {
   const { data, width, height, channels } = image;
   const n = width * height;
   const lab = new Float32Array(n * 3);

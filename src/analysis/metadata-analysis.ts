@@ -1,5 +1,5 @@
 import type { ImageHeader } from '../imaging/read-header.js';
-import type { InputFormat } from '../imaging/image-processor.js';
+import type { InputFormat } from '../imaging/image-formats.js';
 import { exifSummary, type ExifSummary } from './exif-summary.js';
 import { iccDescription } from './icc-description.js';
 

@@ -10,7 +10,7 @@ export interface QualityAnalysisResult {
 }
 
 /** Long side at which sharpness is measured: the variance of the Laplacian depends on scale. */
-export const SHARPNESS_SIDE = 512;
+const SHARPNESS_SIDE = 512;
 
 /**
  * Technical quality of a photo, on the analysis decode (at most 1024 px on the long side):
@@ -55,7 +55,7 @@ export async function qualityAnalysis(image: Rgba, jpegQualityEstimate?: number)
   return { sharpness, noise, exposure, contrast, entropy, overallScore };
 }
 
-export const OVERALL_WEIGHTS = { sharpness: 3, noise: 3, compression: 2, exposure: 2, contrast: 1, entropy: 1 };
+const OVERALL_WEIGHTS = { sharpness: 3, noise: 3, compression: 2, exposure: 2, contrast: 1, entropy: 1 };
 
 export function laplacianVariance(plane: Plane): number {
   const { data, width, height } = plane;

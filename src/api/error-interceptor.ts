@@ -1,5 +1,5 @@
 import type { Interceptor } from '@connectrpc/connect';
-import { Code } from '@connectrpc/connect';
+import { Code, type ConnectError } from '@connectrpc/connect';
 import type { Logger } from '../util/logger.js';
 import { toConnectError } from './to-connect-error.js';
 
@@ -9,13 +9,12 @@ import { toConnectError } from './to-connect-error.js';
  * warn/error with their cause.
  */
 export function errorInterceptor(logger: Logger): Interceptor {
-  const log = (method: string, started: number, err?: unknown, signal?: AbortSignal) => {
+  const ok = (method: string, started: number): void => {
+    logger.debug({ rpc: method, durationMs: Math.round(performance.now() - started), outcome: 'ok' }, 'rpc');
+  };
+  const failed = (method: string, started: number, err: unknown, signal: AbortSignal): ConnectError => {
     const durationMs = Math.round(performance.now() - started);
-    if (err === undefined) {
-      logger.debug({ rpc: method, durationMs, outcome: 'ok' }, 'rpc');
-      return err;
-    }
-    if (signal?.aborted) {
+    if (signal.aborted) {
       // The client went away (cancelled, deadline, closed connection): not a server fault.
       logger.debug({ rpc: method, durationMs, outcome: 'Canceled' }, 'rpc');
       return toConnectError(err);
@@ -33,7 +32,7 @@ export function errorInterceptor(logger: Logger): Interceptor {
     try {
       const res = await next(req);
       if (!res.stream) {
-        log(method, started);
+        ok(method, started);
         return res;
       }
       const source = res.message;
@@ -42,14 +41,14 @@ export function errorInterceptor(logger: Logger): Interceptor {
         message: (async function* () {
           try {
             yield* source;
-            log(method, started);
+            ok(method, started);
           } catch (e) {
-            throw log(method, started, e, req.signal);
+            throw failed(method, started, e, req.signal);
           }
         })(),
       };
     } catch (e) {
-      throw log(method, started, e, req.signal);
+      throw failed(method, started, e, req.signal);
     }
   };
 }

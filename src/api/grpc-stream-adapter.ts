@@ -145,7 +145,7 @@ function write(stream: http2.ServerHttp2Stream, data: Uint8Array): Promise<void>
   return new Promise((resolve, reject) => {
     if (stream.destroyed) return reject(new ConnectError('the HTTP/2 stream was closed', Code.Canceled));
     if (stream.write(data)) return resolve();
-    const done = (error?: unknown): void => {
+    const done = (error?: ConnectError): void => {
       stream.off('drain', onDrain);
       stream.off('close', onClose);
       if (error) reject(error);

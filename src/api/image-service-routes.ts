@@ -6,8 +6,8 @@ import { invalidArgument } from '../errors/index.js';
 import type { AssetService } from '../services/asset-service.js';
 import type { DerivedImageService } from '../services/derived-image-service.js';
 import type { GenerationService } from '../services/generation-service.js';
-import { type OutputFormat, RASTER_FORMAT_NAMES } from '../imaging/image-processor.js';
-import { checkId, checkOneOf } from '../validation/check.js';
+import { OUTPUT_FORMATS, type OutputFormat, parseFormat } from '../imaging/image-formats.js';
+import { checkId } from '../validation/check.js';
 import { ResizeOptionsSchema, CropRegionSchema, FilterSchema } from '../../gen/image/v1/operations_pb.js';
 import { create, toJson } from '@bufbuild/protobuf';
 import { resizeStep } from './translate/resize-step.js';
@@ -34,9 +34,7 @@ export interface ImageServiceCores {
 
 /** The output format of a derived image: empty keeps the source's. */
 function outputFormat(format: string): OutputFormat | undefined {
-  if (!format) return undefined;
-  const f = checkOneOf('format', format.toLowerCase(), RASTER_FORMAT_NAMES);
-  return f === 'jpg' ? 'jpeg' : f;
+  return format ? parseFormat('format', format, OUTPUT_FORMATS) : undefined;
 }
 
 /** image.v1.ImageService: maps messages to core calls and results back; no logic of its own. */

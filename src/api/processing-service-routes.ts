@@ -4,7 +4,9 @@ import type { AssetService } from '../services/asset-service.js';
 import { compositeSpec, resolveLayers } from './translate/composite-spec.js';
 import type { ProcessingService } from '../services/processing-service.js';
 import { callOptionsFrom } from './call-options-from.js';
-import { keptFormat, toPbEncodedImage } from './encoded-image.js';
+import { toPbEncodedImage } from './encoded-image.js';
+import { keptFormat } from '../imaging/image-formats.js';
+import { sniffFormat } from '../imaging/sniff.js';
 import { colorTransformationSteps } from './translate/color-transformation-steps.js';
 import { encodeOptions } from './translate/encode-options.js';
 import { resizeStep } from './translate/resize-step.js';
@@ -30,7 +32,7 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
   const { processing } = cores;
   router.service(ProcessingServiceDesc, {
     async *generateVariations(req, ctx) {
-      const jobs = variationJobs(req.variationConfigs, keptFormat(req.imageData), { maxVariations: cores.maxVariations, maxDimension: cores.maxOutputDimension });
+      const jobs = variationJobs(req.variationConfigs, keptFormat(sniffFormat(req.imageData)), { maxVariations: cores.maxVariations, maxDimension: cores.maxOutputDimension });
       // The request's bytes are not read again here, so they may be handed to the worker instead of copied.
       const call = { ...callOptionsFrom(ctx), field: 'image_data', giveInput: true };
       for await (const result of processing.variations(req.imageData, jobs, req.cacheKey, call)) {
@@ -40,7 +42,7 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
 
     async applyColorTransformations(req, ctx) {
       const steps = colorTransformationSteps(req.transformations, 'transformations');
-      const output = encodeOptions(req.format || keptFormat(req.imageData), req.exportOptions, '');
+      const output = encodeOptions(req.format || keptFormat(sniffFormat(req.imageData)), req.exportOptions, '');
       // One task reads the request's only bytes field, and nothing here reads it after: hand it over.
       const image = await processing.run(req.imageData, { steps, output }, { ...callOptionsFrom(ctx), field: 'image_data', giveInput: true });
       return { image: toPbEncodedImage(image) };

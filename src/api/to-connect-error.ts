@@ -4,7 +4,7 @@ import { DurationSchema } from '@bufbuild/protobuf/wkt';
 import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from '../../gen/google/rpc/error_details_pb.js';
 import { type ErrorKind, isAppError } from '../errors/index.js';
 
-export const ERROR_DOMAIN = 'image.v1';
+const ERROR_DOMAIN = 'image.v1';
 
 /** The one place error kinds become gRPC codes. */
 const CODES: Record<ErrorKind, Code> = {

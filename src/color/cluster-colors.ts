@@ -41,7 +41,7 @@ export function clusterFrom(h: ColorHistogram, seeds: Float64Array, k: number): 
 }
 
 /** Means of the boxes found by splitting the largest-error box until there are k (or no box splits). */
-export function varianceSplit(h: ColorHistogram, k: number): Clusters {
+function varianceSplit(h: ColorHistogram, k: number): Clusters {
   const order = new Int32Array(h.size);
   for (let i = 0; i < h.size; i++) order[i] = i;
   const boxes: Box[] = [{ start: 0, end: h.size, sse: boxSse(h, order, 0, h.size) }];
@@ -200,7 +200,7 @@ function principalAxis(h: ColorHistogram, order: Int32Array, start: number, end:
  * median (`median` true: each bin weighted by count / distance). Stops when no bin changes cluster and
  * no centre moves. A centre left without bins moves to the bin that costs the most where it is.
  */
-export function lloyd(h: ColorHistogram, seeds: Float64Array, k: number, maxIterations: number, median: boolean): Clusters {
+function lloyd(h: ColorHistogram, seeds: Float64Array, k: number, maxIterations: number, median: boolean): Clusters {
   const { lab, weight, size } = h;
   const centers = seeds.slice(0, k * 3);
   const weights = new Float64Array(k);

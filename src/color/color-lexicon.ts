@@ -17,7 +17,7 @@ import { colorNameListSync } from './color-names.js';
  */
 
 /** One entry of src/color/lexicon/*.json. Tendencies run from -1 (darker / more muted) to 1 (lighter / more vivid). */
-export interface LexiconEntry {
+interface LexiconEntry {
   colors: string[];
   lightness?: number;
   chroma?: number;

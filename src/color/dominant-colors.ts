@@ -76,7 +76,7 @@ function worstServedBin(h: ColorHistogram, seeds: Float64Array, n: number): numb
 }
 
 /** Each swatch's share of the pixels whose (bin's) nearest palette colour it is, in the clustering space. */
-export function assignShares(h: ColorHistogram, swatches: Swatch[]): void {
+function assignShares(h: ColorHistogram, swatches: Swatch[]): void {
   const counts = new Float64Array(swatches.length);
   const points = swatches.map((s) => [s.lab[0] * LIGHTNESS_WEIGHT, s.lab[1], s.lab[2]]);
   for (let i = 0; i < h.size; i++) {

@@ -40,7 +40,7 @@ export function srgbToOklab(r: number, g: number, b: number): Vec3 {
 }
 
 /** OKLab → linear-light RGB (may fall outside 0-1 for colours outside sRGB). */
-export function oklabToLinearRgb(L: number, a: number, b: number): Vec3 {
+function oklabToLinearRgb(L: number, a: number, b: number): Vec3 {
   const l = (L + 0.3963377774 * a + 0.2158037573 * b) ** 3;
   const m = (L - 0.1055613458 * a - 0.0638541728 * b) ** 3;
   const s = (L - 0.0894841775 * a - 1.291485548 * b) ** 3;

@@ -8,7 +8,7 @@ interface Role {
   /** Where every colour of the palette lies, in OKLCh (lightness 0-1, chroma). */
   box: ColorBox;
   /** Extra preference among candidates that fit equally well (0 = none). */
-  bonus(lch: Vec3): number;
+  bonus: (lch: Vec3) => number;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Vec3 } from './oklab.js';
 /** Weight of the lightness difference against the chroma plane (a, b) in the matching cost. */
 const LIGHTNESS_WEIGHT = 2;
 
-export function matchCost(source: Vec3, target: Vec3): number {
+function matchCost(source: Vec3, target: Vec3): number {
   const dL = source[0] - target[0];
   const da = source[1] - target[1];
   const db = source[2] - target[2];

@@ -189,7 +189,7 @@ function fill(out: Vec3, v: number): Vec3 {
   return out;
 }
 
-export function srgbToLinear(c: number): number {
+function srgbToLinear(c: number): number {
   return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
 }
 

@@ -1,12 +1,12 @@
 /** What produced an image. Mirrors image.v1.ImageKind. */
 export type ImageKind = 'uploaded' | 'generated' | 'processed';
 
-export interface UploadDetails {
+interface UploadDetails {
   uploaderId: string;
   originalFilename: string;
 }
 
-export interface GenerationDetails {
+interface GenerationDetails {
   prompt: string;
   model: string;
   negativePrompt: string;
@@ -16,7 +16,7 @@ export interface GenerationDetails {
   params: Record<string, unknown>;
 }
 
-export interface ProcessingDetails {
+interface ProcessingDetails {
   sourceImageId: string;
   processingType: string;
   /** Canonical parameters of the operation (JSON of the proto message). */

@@ -15,10 +15,11 @@ export function describeValue(value: unknown): string {
       const s = JSON.stringify(value);
       return s.length > 80 ? `${s.slice(0, 77)}...` : s;
     } catch {
-      return String(value);
+      // A cycle, or a bigint inside: name the kind of object rather than print "[object Object]".
+      return Object.prototype.toString.call(value);
     }
   }
-  return String(value);
+  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'symbol' ? String(value) : typeof value;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { AppError } from '../errors/index.js';
 import type { RetryPolicy } from './http/call-provider.js';
 import type { ProviderName } from './image-generator.js';
 import { configError, int, str, type Env } from '../config-env.js';
@@ -33,7 +32,7 @@ export interface GenerationConfig {
   variationConcurrency: number;
 }
 
-export const PROCEDURAL_MODEL = 'procedural-v1';
+const PROCEDURAL_MODEL = 'procedural-v1';
 const PROVIDERS: readonly ProviderName[] = ['procedural', 'jigsawstack', 'openai', 'automatic1111'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 const KEYS = [
@@ -152,7 +151,7 @@ function modelFromJson(entry: unknown, at: string, env: Env, retry: RetryPolicy)
   const optionalString = (key: string): string | undefined => {
     if (e[key] === undefined) return undefined;
     if (typeof e[key] !== 'string' || e[key] === '') throw configError(`${at}.${key}`, 'a non-empty string', e[key]);
-    return e[key] as string;
+    return e[key];
   };
   const optionalNumber = (key: string, min: number, max: number, integer: boolean): number | undefined => {
     const v = e[key];

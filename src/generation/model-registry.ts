@@ -21,6 +21,17 @@ export interface RegisteredModel {
   imageToImageModel?: string;
 }
 
+/** A model as ListModels shows it. */
+export interface ModelSummary {
+  name: string;
+  provider: string;
+  textToImage: boolean;
+  imageToImage: boolean;
+  isAi: boolean;
+  description: string;
+  isDefault: boolean;
+}
+
 export interface RegistryDeps {
   images: ImageProcessor;
   maxOutputDimension: number;
@@ -67,8 +78,20 @@ export class ModelRegistry {
     }));
   }
 
-  list(): readonly RegisteredModel[] {
-    return this.models;
+  /** The models as ListModels shows them: a configured image-to-image route counts, and the description names it. */
+  summaries(): ModelSummary[] {
+    return this.models.map((m) => {
+      const routed = m.generator.imageToImage === undefined && m.imageToImageModel !== undefined && this.find(m.imageToImageModel)?.generator.imageToImage !== undefined;
+      return {
+        name: m.name,
+        provider: m.provider,
+        textToImage: true,
+        imageToImage: m.generator.imageToImage !== undefined || routed,
+        isAi: m.generator.isAi,
+        description: m.description + (routed ? ` Variations and refinements go to ${m.imageToImageModel}.` : ''),
+        isDefault: m.isDefault,
+      };
+    });
   }
 
   /** A model by its name or label, if configured. */

@@ -2,7 +2,7 @@
 const SECRET_KEY = /api[_-]?key|secret|passw(or)?d|authori[sz]ation|cookie|credential|bearer|^(key|token|auth|access_token|refresh_token|id_token)$/i;
 
 /** Replaces every occurrence of the configured secrets in text; short of that, text passes as is. */
-export function redactText(text: string, secrets: readonly string[]): string {
+function redactText(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) {
     if (secret.length >= 4) out = out.split(secret).join('[redacted]');

@@ -33,8 +33,11 @@ export function checkPrompt(field: string, value: string, model: RegisteredModel
   return value;
 }
 
-/** 0 (unset in proto3) means the documented default 0.5; otherwise above 0 and at most 1. */
-export function strengthOf(field: string, value: number): number {
+/**
+ * How far an image-to-image result may move from its source: 0 (unset in proto3) means the documented
+ * default 0.5; otherwise above 0 and at most 1, kept to 6 decimals.
+ */
+export function checkImageToImageStrength(field: string, value: number): number {
   if (value === 0) return 0.5;
   checkNumberInRange(field, value, 0, 1);
   return Math.round(value * 1e6) / 1e6;

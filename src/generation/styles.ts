@@ -5,7 +5,7 @@ import { invalidArgument } from '../errors/index.js';
  * phrase appended to the prompt (none of their APIs has a portable style parameter); the procedural
  * renderer picks a drawing technique.
  */
-export const STYLES = {
+const STYLES = {
   photographic: { phrase: 'photograph, natural light, realistic detail', technique: 'landscape' },
   cinematic: { phrase: 'cinematic still, dramatic lighting, film grain', technique: 'landscape' },
   watercolor: { phrase: 'watercolor painting, soft washes of pigment on paper', technique: 'watercolor' },

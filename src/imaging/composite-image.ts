@@ -1,7 +1,8 @@
 import sharp, { type OverlayOptions, type Sharp } from 'sharp';
 import { deadlineExceeded, invalidArgument, tooLarge } from '../errors/index.js';
 import { encodeOutput, type EncodeContext } from './encode-output.js';
-import type { Anchor, InputFormat } from './image-processor.js';
+import type { Anchor } from './image-processor.js';
+import type { InputFormat } from './image-formats.js';
 import { readHeader, type ImageHeader } from './read-header.js';
 import { fromSharpError } from './sharp-error.js';
 import { renderPixels, sharpFromPixels, type RawPixels } from './steps/raw-pixels.js';

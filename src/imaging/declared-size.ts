@@ -1,4 +1,4 @@
-import type { InputFormat } from './image-processor.js';
+import type { InputFormat } from './image-formats.js';
 import { jpegHeader } from './jpeg-header.js';
 
 export interface DeclaredSize {

@@ -2,7 +2,8 @@ import sharp, { type OutputInfo, type Sharp } from 'sharp';
 import { invalidArgument, tooLarge } from '../errors/index.js';
 import { avifEffort } from './avif-effort.js';
 import { fitToBytes } from './fit-to-bytes.js';
-import { CONTENT_TYPES, type EncodeOptions, type OutputFormat, type OutputOptions } from './image-processor.js';
+import type { EncodeOptions, OutputOptions } from './image-processor.js';
+import { CONTENT_TYPES, type OutputFormat } from './image-formats.js';
 import { encode, encodeField, isLossy } from './steps/encode.js';
 import type { WireImage } from './task-protocol.js';
 import { timeoutSeconds } from './timeout-seconds.js';
@@ -48,7 +49,7 @@ export async function encodeOutput(image: Sharp, size: { width: number; height: 
   };
 }
 
-export function checkOutputSize(size: { width: number; height: number }, max: number): void {
+function checkOutputSize(size: { width: number; height: number }, max: number): void {
   if (size.width > max || size.height > max) {
     throw tooLarge('output image', `${max} pixels per side`, `${size.width}x${size.height}`, 'OUTPUT_TOO_LARGE');
   }

@@ -1,23 +1,9 @@
-import type { ComputationName, ComputationParams, ComputationResult } from './computations.js';
+import type { ComputationName, ComputationParams, ComputationResult } from './computation-types.js';
+import type { ExportFormat, InputFormat, OutputFormat } from './image-formats.js';
 /**
  * The image work the core can ask for, by interface. The implementation (worker-pool.ts) runs every
  * sharp pipeline in a piscina worker; the core never imports sharp.
  */
-
-/** Formats the service encodes. */
-export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'avif' | 'tiff' | 'gif';
-
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp', 'avif', 'tiff', 'gif'];
-
-/** The raster format names requests may give: the output formats plus "jpg" for jpeg. */
-export const RASTER_FORMAT_NAMES = ['png', 'jpeg', 'jpg', 'webp', 'avif', 'tiff', 'gif'] as const;
-
-export function isOutputFormat(format: string | undefined): format is OutputFormat {
-  return (OUTPUT_FORMATS as readonly (string | undefined)[]).includes(format);
-}
-
-/** Formats the service accepts as input (sniffed from the bytes). */
-export type InputFormat = OutputFormat | 'heif' | 'svg' | 'bmp' | 'jxl';
 
 export interface ProbeResult {
   format: InputFormat;
@@ -80,7 +66,6 @@ export interface SvgOptions {
 
 /** What a pipeline or composite can be encoded as. */
 export type OutputOptions = EncodeOptions | SvgOptions;
-export type ExportFormat = OutputFormat | 'svg';
 
 /**
  * One step of a pipeline; every step of a task runs in one sharp pipeline inside one worker task. Each
@@ -250,20 +235,7 @@ export interface ImageProcessor {
    * from its header before it is decoded; errors name the layer's field (`layers[<index>]`).
    */
   composite(spec: CompositeSpec, options?: RunOptions): Promise<EncodedImage>;
-  /** Runs a named computation (imaging/computations.ts) on the image in a worker; returns its data. */
+  /** Runs a named computation (imaging/computation-types.ts) on the image in a worker; returns its data. */
   compute<K extends ComputationName>(input: Uint8Array, kind: K, params: ComputationParams<K>, options?: RunOptions): Promise<ComputationResult<K>>;
   close(): Promise<void>;
 }
-
-export const CONTENT_TYPES: Record<InputFormat, string> = {
-  png: 'image/png',
-  jpeg: 'image/jpeg',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  tiff: 'image/tiff',
-  gif: 'image/gif',
-  heif: 'image/heif',
-  svg: 'image/svg+xml',
-  bmp: 'image/bmp',
-  jxl: 'image/jxl',
-};

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
-import { CONTENT_TYPES, type InputFormat, type ProbeResult } from './image-processor.js';
+import type { ProbeResult } from './image-processor.js';
+import { CONTENT_TYPES, type InputFormat } from './image-formats.js';
 import { readHeader } from './read-header.js';
 import { fromSharpError, type ErrorContext } from './sharp-error.js';
 

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { encodeOutput, type EncodeContext } from './encode-output.js';
-import { isOutputFormat, type OutputOptions, type PipelineSpec, type PipelineStep } from './image-processor.js';
+import type { OutputOptions, PipelineSpec, PipelineStep } from './image-processor.js';
+import { keptFormat } from './image-formats.js';
 import { readPipelineHeader } from './read-header.js';
 import { fromSharpError, type ErrorContext } from './sharp-error.js';
 import { applySteps, settleBeforeFlatten } from './steps/apply-steps.js';
@@ -23,7 +24,7 @@ function withPaddingColour(steps: readonly PipelineStep[], padding: string): Pip
 export async function runPipeline(input: Buffer, spec: PipelineSpec, ctx: RunContext): Promise<WireImage> {
   const header = await readPipelineHeader(input, ctx);
   const orient = spec.autoOrient !== false || spec.steps.some((s) => s.op === 'autoOrient');
-  const output: OutputOptions = spec.output ?? { format: isOutputFormat(ctx.format) ? ctx.format : 'png' };
+  const output: OutputOptions = spec.output ?? { format: keptFormat(ctx.format) };
   try {
     const image = sharp(input, { limitInputPixels: ctx.maxInputPixels, failOn: 'truncated', autoOrient: orient }).timeout({
       seconds: timeoutSeconds(ctx.deadline),

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { linearRgbToOklabInto, SRGB_TO_LINEAR } from '../color/oklab.js';
-import type { ComputationContext } from './computations.js';
+import type { ComputationContext } from './computation-context.js';
 import { readHeader } from './read-header.js';
 import { fromSharpError } from './sharp-error.js';
 import { timeoutSeconds } from './timeout-seconds.js';

@@ -1,5 +1,5 @@
 import { AppError, deadlineExceeded, internalError, invalidImage, isAppError, tooLarge } from '../errors/index.js';
-import type { InputFormat } from './image-processor.js';
+import type { InputFormat } from './image-formats.js';
 
 export interface ErrorContext {
   /** The request field the input came from. */
@@ -41,7 +41,7 @@ export function fromSharpError(error: unknown, ctx: ErrorContext): AppError {
 }
 
 /** sharp's text without the layers of prefixes ("Input buffer has corrupt header: VipsJpeg: ..."). */
-export function cleanReason(message: string): string {
+function cleanReason(message: string): string {
   return (message.split('\n')[0] ?? '')
     .replace(/^Input (buffer|file) has corrupt header:\s*/i, '')
     .replace(/^\w+load(_buffer|_source)?:\s*/i, '')

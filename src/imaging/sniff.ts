@@ -1,4 +1,4 @@
-import type { InputFormat } from './image-processor.js';
+import type { InputFormat } from './image-formats.js';
 
 /**
  * Recognises an image format from its first bytes. The caller's content type and file name are never

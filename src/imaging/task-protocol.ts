@@ -1,5 +1,7 @@
+import { inspect } from 'node:util';
 import { AppError, type ErrorKind, type FieldViolation } from '../errors/index.js';
-import type { CompositeLayer, CompositeSpec, EncodedImage, InputFormat, PipelineSpec, ProbeResult } from './image-processor.js';
+import type { CompositeLayer, CompositeSpec, EncodedImage, PipelineSpec, ProbeResult } from './image-processor.js';
+import type { InputFormat } from './image-formats.js';
 
 /**
  * What crosses the thread boundary. Everything here survives structured cloning; the image bytes travel
@@ -67,7 +69,7 @@ export type WorkerReply =
   | { ok: false; error: WireError };
 
 export function toWireError(error: AppError): WireError {
-  const cause = error.cause instanceof Error ? error.cause.message : error.cause === undefined ? undefined : String(error.cause);
+  const cause = error.cause instanceof Error ? error.cause.message : error.cause === undefined ? undefined : inspect(error.cause);
   return {
     kind: error.kind,
     message: error.message,
@@ -98,7 +100,7 @@ export function fromWireError(wire: WireError): AppError {
  */
 export function transferableCopy(data: Uint8Array): Uint8Array<ArrayBuffer> {
   // Its own (unpooled) ArrayBuffer, so it can be transferred; no zero-fill, every byte is overwritten.
-  const copy = new Uint8Array(Buffer.allocUnsafeSlow(data.byteLength).buffer as ArrayBuffer, 0, data.byteLength);
+  const copy = new Uint8Array(Buffer.allocUnsafeSlow(data.byteLength).buffer, 0, data.byteLength);
   copy.set(data);
   return copy;
 }

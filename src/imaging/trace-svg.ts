@@ -1,7 +1,8 @@
 import imageTracer from 'imagetracerjs';
 import type { Sharp } from 'sharp';
 import { deadlineExceeded, tooLarge } from '../errors/index.js';
-import { CONTENT_TYPES, type SvgOptions } from './image-processor.js';
+import type { SvgOptions } from './image-processor.js';
+import { CONTENT_TYPES } from './image-formats.js';
 import { renderPixels, sharpFromPixels, type RawPixels } from './steps/raw-pixels.js';
 import type { WireImage } from './task-protocol.js';
 

@@ -13,9 +13,10 @@ import {
 import { AdmissionQueue } from './admission-queue.js';
 import { declaredSize } from './declared-size.js';
 import { pixelLimitError } from './check-pixels.js';
-import type { CompositeSpec, EncodedImage, ImageProcessor, InputFormat, PipelineSpec, ProbeResult, RunOptions } from './image-processor.js';
+import type { CompositeSpec, EncodedImage, ImageProcessor, PipelineSpec, ProbeResult, RunOptions } from './image-processor.js';
+import type { InputFormat } from './image-formats.js';
 import { sniffFormat } from './sniff.js';
-import type { ComputationName, ComputationParams, ComputationResult } from './computations.js';
+import type { ComputationName, ComputationParams, ComputationResult } from './computation-types.js';
 import { fromWireError, transferableCopy, type CompositeTask, type WorkerReply, type WorkerSettings, type WorkerTask } from './task-protocol.js';
 import { workerEntry } from './worker-entry.js';
 
@@ -73,7 +74,7 @@ type TaskInput = { data: Uint8Array; field: string; given?: boolean };
 type Prepared = { inputs: Uint8Array[]; formats: InputFormat[]; deadline: number };
 type Abort = { why: 'deadline' | 'cancelled' };
 
-export const DEFAULT_AVIF_BUDGET_MS = 15_000;
+const DEFAULT_AVIF_BUDGET_MS = 15_000;
 
 /**
  * The ImageProcessor: every sharp pipeline runs in a piscina worker thread. In front of piscina sits
@@ -152,7 +153,7 @@ export class WorkerPool implements ImageProcessor {
   }
 
   /**
-   * Runs a named computation (see computations.ts) on the image in a worker and returns its
+   * Runs a named computation (see computation-types.ts) on the image in a worker and returns its
    * structured-clonable result: palette extraction, analysis, anything that reads pixels and returns
    * numbers rather than an image.
    */

@@ -5,7 +5,7 @@ import { internalError, isAppError } from '../errors/index.js';
 import { compositeImage } from './composite-image.js';
 import { probeImage } from './probe-image.js';
 import { runPipeline } from './run-pipeline.js';
-import { runComputation } from './computations.js';
+import { runComputation } from './run-computation.js';
 import { toWireError, transferableCopy, type CompositeTask, type WireImage, type WorkerReply, type WorkerSettings, type WorkerTask } from './task-protocol.js';
 
 /**

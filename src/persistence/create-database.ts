@@ -9,7 +9,6 @@ import { guardDatabase, mapDatabaseError } from './map-database-error.js';
 import { runMigrations } from './run-migrations.js';
 import type { Database } from './repositories.js';
 
-export { runMigrations } from './run-migrations.js';
 
 export interface CreateDatabaseOptions {
   /** sqlite:<file>, mysql://user:pass@host:port/db or mariadb://... */

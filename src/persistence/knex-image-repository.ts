@@ -131,7 +131,7 @@ export class KnexImageRepository implements ImageRepository {
 
   isStoragePathReferenced(storagePath: string): Promise<boolean> {
     return guardDatabase('images.isStoragePathReferenced', async () => {
-      const row = await this.knex(TABLE).select('id').where({ storage_path: storagePath }).first();
+      const row: unknown = await this.knex(TABLE).select('id').where({ storage_path: storagePath }).first();
       return row !== undefined;
     });
   }

@@ -7,7 +7,7 @@ const ID = /^[0-9A-Za-z-]{1,36}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /** Opaque page token naming the last id of a page; the next page starts strictly after it. */
-export function encodePageCursor(lastId: string): string {
+function encodePageCursor(lastId: string): string {
   return Buffer.from(PREFIX + lastId, 'utf8').toString('base64url');
 }
 
@@ -23,7 +23,7 @@ export function decodePageCursor(token: string): string {
 export function toPage<T extends { id: string }>(rows: T[], limit: number): Page<T> {
   if (rows.length <= limit) return { items: rows };
   const items = rows.slice(0, limit);
-  return { items, nextCursor: encodePageCursor(items[items.length - 1]!.id) };
+  return { items, nextCursor: encodePageCursor(items[items.length - 1].id) };
 }
 
 /** Repositories accept 1 to 100 rows a page; callers validate, this only keeps a bad value harmless. */

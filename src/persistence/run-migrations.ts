@@ -12,7 +12,7 @@ const migrations: Record<string, Knex.Migration> = {
 const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => Object.keys(migrations).sort(),
   getMigrationName: (name) => name,
-  getMigration: async (name) => migrations[name]!,
+  getMigration: async (name) => migrations[name],
 };
 
 const LOCK_RETRIES = 40;

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { ImageKind, ImageRecord } from '../domain/image-record.js';
 import { imageNotFound, invalidArgument, storageUnavailable, tooLarge } from '../errors/index.js';
-import { type ImageProcessor, type OutputFormat, RASTER_FORMAT_NAMES } from '../imaging/image-processor.js';
+import type { ImageProcessor } from '../imaging/image-processor.js';
+import { OUTPUT_FORMATS, parseFormat } from '../imaging/image-formats.js';
 import type { Database, Page } from '../persistence/repositories.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { blobKeyFor, sha256Hex } from '../storage/blob-key.js';
@@ -190,13 +191,9 @@ export class AssetService {
   }
 
   async export(imageId: string, formatName: string, quality: number, includeMetadata: boolean, call: CallOptions = {}) {
-    const format = formatName.toLowerCase();
-    if (!(RASTER_FORMAT_NAMES as readonly string[]).includes(format)) {
-      throw invalidArgument('format', `one of ${RASTER_FORMAT_NAMES.join(', ')}`, formatName, 'UNSUPPORTED_FORMAT');
-    }
+    const output = parseFormat('format', formatName, OUTPUT_FORMATS);
     if (quality !== 0) checkIntInRange('quality', quality, 1, 100);
     const { record, data } = await this.read(imageId);
-    const output: OutputFormat = format === 'jpg' ? 'jpeg' : (format as OutputFormat);
     return this.deps.images.run(
       data,
       {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ImageRecord } from '../domain/image-record.js';
 import { isAppError } from '../errors/index.js';
-import { type EncodeOptions, type ImageProcessor, isOutputFormat, type OutputFormat, type PipelineStep } from '../imaging/image-processor.js';
+import type { EncodeOptions, ImageProcessor, PipelineStep } from '../imaging/image-processor.js';
+import { keptFormat, type OutputFormat } from '../imaging/image-formats.js';
 import type { Database } from '../persistence/repositories.js';
 import type { AssetService } from './asset-service.js';
 import type { CallOptions } from './call-options.js';
@@ -39,7 +40,7 @@ export class DerivedImageService {
   async derive(req: DeriveRequest, call: CallOptions = {}): Promise<{ record: ImageRecord; reused: boolean }> {
     const { record: source, data } = await this.deps.assets.read(req.sourceImageId);
     const sourceFormat = source.contentType.replace(/^image\//, '');
-    const format = req.unchanged ? sourceFormat : req.format ?? (isOutputFormat(sourceFormat) ? sourceFormat : 'png');
+    const format = req.unchanged ? sourceFormat : req.format ?? keptFormat(sourceFormat);
     const params = { ...req.params, format };
     const operationKey = createHash('sha256').update(`${source.sha256}\n${req.processingType}\n${JSON.stringify(params)}`).digest('hex');
     const existing = await this.deps.db.images.findByOperationKey(operationKey);

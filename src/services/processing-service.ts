@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { cancelled } from '../errors/index.js';
 import type { CompositeSpec, EncodedImage, ImageProcessor, PipelineSpec } from '../imaging/image-processor.js';
-import { ByteLruCache } from '../util/byte-lru-cache.js';
+import { mapInCompletionOrder } from '../util/map-in-completion-order.js';
 import type { CallOptions } from './call-options.js';
 
 /** One variation to produce: its id, its pipeline, and the canonical form of its configuration. */
@@ -18,22 +19,22 @@ export interface VariationResult {
   cached: boolean;
 }
 
-interface CachedImage extends EncodedImage {
-  byteLength: number;
-}
-
 /**
  * Stateless processing: bytes in, bytes out, nothing stored. Results of variations are kept in a
  * byte-bounded LRU so repeated requests (same cache key or same input and configuration) are served
  * without touching the pool.
  */
 export class ProcessingService {
-  private readonly cache: ByteLruCache<CachedImage>;
+  /**
+   * Bounded by the bytes of the images, not their count: one 40 MB TIFF and a thousand thumbnails are
+   * not the same "one entry". An image larger than the whole bound is not kept. Absent when off.
+   */
+  private readonly cache?: LRUCache<string, EncodedImage>;
 
   constructor(
     private readonly deps: { images: ImageProcessor; cacheMaxBytes: number; concurrencyPerRequest: number },
   ) {
-    this.cache = new ByteLruCache(deps.cacheMaxBytes);
+    if (deps.cacheMaxBytes > 0) this.cache = new LRUCache({ maxSize: deps.cacheMaxBytes, sizeCalculation: (image) => Math.max(1, image.data.byteLength) });
   }
 
   /** One pool task: a caller's giveInput passes through (the input is read once). */
@@ -53,53 +54,25 @@ export class ProcessingService {
    */
   async *variations(input: Uint8Array, jobs: VariationJob[], cacheKey: string, call: CallOptions = {}): AsyncGenerator<VariationResult> {
     // With the cache off there is nothing to key: skip hashing the input (26 ms for 16 MB).
-    const caching = this.deps.cacheMaxBytes > 0;
-    const inputKey = !caching ? '' : cacheKey ? `key:${cacheKey}` : `sha256:${createHash('sha256').update(input).digest('hex')}`;
-    const keyOf = (job: VariationJob) => (caching ? createHash('sha256').update(`${inputKey}\n${job.canonical}`).digest('hex') : '');
-    // Several jobs: the first failure must stop the others, so they share a signal of their own.
-    // One job needs only the caller's (AbortSignal.any costs a little on every request).
-    const stop = jobs.length > 1 ? new AbortController() : undefined;
-    const signal = !stop ? call.signal : call.signal ? AbortSignal.any([call.signal, stop.signal]) : stop.signal;
+    const cache = this.cache;
+    const inputKey = !cache ? '' : cacheKey ? `key:${cacheKey}` : `sha256:${createHash('sha256').update(input).digest('hex')}`;
+    const keyOf = (job: VariationJob) => (cache ? createHash('sha256').update(`${inputKey}\n${job.canonical}`).digest('hex') : '');
     // One job is the input's only reader: the pool may move the caller's bytes to the worker (the key
     // above is computed already). With several, each job needs them, so each gets a copy.
     const giveInput = call.giveInput === true && jobs.length === 1;
-    const pending = new Map<number, Promise<{ index: number; result?: VariationResult; error?: unknown }>>();
-    let next = 0;
-
-    const start = (index: number) => {
-      const job = jobs[index];
+    const run = async (job: VariationJob, _index: number, signal: AbortSignal | undefined): Promise<VariationResult> => {
       const key = keyOf(job);
-      const hit = caching ? this.cache.get(key) : undefined;
-      const work = hit
-        ? Promise.resolve({ id: job.id, image: hit, cached: true })
-        : this.deps.images.run(input, job.spec, { ...call, signal, giveInput }).then((image) => {
-            if (caching) this.cache.set(key, { ...image, byteLength: image.data.byteLength });
-            return { id: job.id, image, cached: false };
-          });
-      pending.set(
-        index,
-        work.then(
-          (result) => ({ index, result }),
-          (error) => ({ index, error }),
-        ),
-      );
+      const hit = cache?.get(key);
+      if (hit) return { id: job.id, image: hit, cached: true };
+      const image = await this.deps.images.run(input, job.spec, { ...call, signal, giveInput });
+      cache?.set(key, image);
+      return { id: job.id, image, cached: false };
     };
-
-    try {
-      while (next < jobs.length && pending.size < this.deps.concurrencyPerRequest) start(next++);
-      while (pending.size > 0) {
-        const done = await Promise.race(pending.values());
-        pending.delete(done.index);
-        if (done.error !== undefined) throw done.error;
-        if (next < jobs.length) start(next++);
-        yield done.result!;
-      }
-    } finally {
-      if (pending.size > 0) {
-        // The consumer stopped early (an error, or the client went away): drop queued work.
-        stop?.abort(cancelled('variation request ended'));
-        await Promise.allSettled(pending.values());
-      }
-    }
+    const results = mapInCompletionOrder(jobs, run, {
+      concurrency: this.deps.concurrencyPerRequest,
+      signal: call.signal,
+      stopReason: () => cancelled('variation request ended'),
+    });
+    for await (const { value } of results) yield value;
   }
 }

@@ -1,14 +1,16 @@
 import type { ImageRecord } from '../domain/image-record.js';
 import type { PaletteColorRecord } from '../domain/palette-record.js';
-import { invalidArgument, paletteNotFound } from '../errors/index.js';
-import { type EncodedImage, type ImageProcessor, isOutputFormat, type OutputFormat, RASTER_FORMAT_NAMES } from '../imaging/image-processor.js';
+import { cancelled, invalidArgument, paletteNotFound } from '../errors/index.js';
+import type { EncodedImage, ImageProcessor } from '../imaging/image-processor.js';
+import { keptFormat, OUTPUT_FORMATS, parseFormat } from '../imaging/image-formats.js';
 import { sniffFormat } from '../imaging/sniff.js';
 import type { Database } from '../persistence/repositories.js';
-import { checkHexColor, checkId, checkIntInRange, checkMaxLength, checkNumberInRange, checkOneOf } from '../validation/check.js';
+import { checkHexColor, checkId, checkIntInRange, checkMaxLength, checkNumberInRange } from '../validation/check.js';
 import { themePalettes } from '../color/theme-palettes.js';
 import { defaultColorNamer, type ColorNamer } from '../color/color-names.js';
 import type { Vec3 } from '../color/oklab.js';
 import { paletteColor } from '../color/palette-color.js';
+import { mapInCompletionOrder } from '../util/map-in-completion-order.js';
 import type { CallOptions } from './call-options.js';
 import type { DerivedImageService } from './derived-image-service.js';
 
@@ -50,8 +52,8 @@ export interface RecolorServiceDeps {
   namer?: () => Promise<ColorNamer>;
 }
 
-export const MAX_TARGET_COLORS = 16;
-export const MAX_THEME_LENGTH = 500;
+const MAX_TARGET_COLORS = 16;
+const MAX_THEME_LENGTH = 500;
 
 /**
  * Palette recolouring: of stored images (ImageService.ApplyPaletteToImage, results stored with their
@@ -64,7 +66,7 @@ export class RecolorService {
 
   async applyToStoredImage(req: ApplyPaletteRequest, call: CallOptions = {}): Promise<{ record: ImageRecord; reused: boolean }> {
     checkId('image_id', req.imageId);
-    const strength = strengthOf(req.strength);
+    const strength = checkRecolorStrength('strength', req.strength);
     const { paletteId, colors } = await this.targetColors(req.target);
     const params = { applyPalette: { ...(paletteId ? { paletteId } : {}), strength, colors } };
     return this.deps.derived.derive(
@@ -84,26 +86,33 @@ export class RecolorService {
     checkMaxLength('theme_description', req.description, MAX_THEME_LENGTH);
     const numPalettes = req.numPalettes === 0 ? 3 : checkIntInRange('num_palettes', req.numPalettes, 1, 8);
     const numColors = req.numColors === 0 ? 5 : checkIntInRange('num_colors', req.numColors, 2, 12);
-    const strength = strengthOf(req.strength);
+    const strength = checkRecolorStrength('strength', req.strength);
     const inputFormat = sniffFormat(req.imageData);
-    const keep = isOutputFormat(inputFormat) ? inputFormat : 'png';
-    const format = req.format ? normaliseFormat(checkOneOf('format', req.format.toLowerCase(), RASTER_FORMAT_NAMES)) : keep;
+    const format = req.format ? parseFormat('format', req.format, OUTPUT_FORMATS) : keptFormat(inputFormat);
     const palettes = themePalettes(req.description, numPalettes, numColors);
 
     const options = { ...call, field: 'image_data' };
-    let render: (colors: string[]) => Promise<EncodedImage>;
+    let render: (colors: string[], signal: AbortSignal | undefined) => Promise<EncodedImage>;
     if (strength === 0 && format === inputFormat) {
       // Unchanged means unchanged: the input's own bytes, not a re-encoding of them.
       const probe = await this.deps.images.probe(req.imageData, 'image_data', options);
       const image: EncodedImage = { data: Buffer.from(req.imageData), format, contentType: probe.contentType, width: probe.width, height: probe.height };
       render = async () => image;
     } else {
-      render = (colors) => this.deps.images.run(req.imageData, { steps: [{ op: 'recolor', colors, strength, field: 'theme_description' }], output: { format } }, options);
+      render = (colors, signal) =>
+        this.deps.images.run(req.imageData, { steps: [{ op: 'recolor', colors, strength, field: 'theme_description' }], output: { format } }, { ...options, signal });
     }
-    const [images, namer] = await Promise.all([
-      mapLimited(palettes, this.deps.concurrencyPerRequest, (p) => render(p.colors)),
-      (this.deps.namer ?? defaultColorNamer)(),
-    ]);
+    const renderAll = async () => {
+      const images = new Array<EncodedImage>(palettes.length);
+      const rendered = mapInCompletionOrder(palettes, (p, _index, signal) => render(p.colors, signal), {
+        concurrency: this.deps.concurrencyPerRequest,
+        signal: call.signal,
+        stopReason: () => cancelled('theme request ended'),
+      });
+      for await (const { index, value } of rendered) images[index] = value;
+      return images;
+    };
+    const [images, namer] = await Promise.all([renderAll(), (this.deps.namer ?? defaultColorNamer)()]);
     return palettes.map((p, i) => ({
       palette: { name: p.name, colors: p.colors.map((hex) => paletteColor(rgbOfHex(hex), 0, namer)) },
       image: images[i],
@@ -131,27 +140,9 @@ function rgbOfHex(hex: string): Vec3 {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
-/** Strength 0-1, default 1, kept to 4 decimals (the wire's float32 would otherwise show as 0.30000001). */
-function strengthOf(value: number | undefined): number {
+/** Recolouring strength 0-1, default 1 (unset), kept to 4 decimals (the wire's float32 would otherwise show as 0.30000001). */
+function checkRecolorStrength(field: string, value: number | undefined): number {
   if (value === undefined) return 1;
-  checkNumberInRange('strength', value, 0, 1);
+  checkNumberInRange(field, value, 0, 1);
   return Math.round(value * 1e4) / 1e4;
-}
-
-function normaliseFormat(format: (typeof RASTER_FORMAT_NAMES)[number]): OutputFormat {
-  return format === 'jpg' ? 'jpeg' : format;
-}
-
-/** Maps with at most `limit` calls in flight; the first failure rejects (the rest are left to settle). */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }

@@ -113,10 +113,10 @@ describe('vibrant, muted, dark, light, pastel: every colour lies in the type’s
         const [palette] = extractPalettes(pixels, { numColors: n, types: [type as PaletteTypeName] });
         for (const c of palette) {
           const [L, C] = lch(c);
-          expect(L, `${name} n=${n} ${c.rgb}`).toBeGreaterThanOrEqual(region.L[0]);
-          expect(L, `${name} n=${n} ${c.rgb}`).toBeLessThanOrEqual(region.L[1]);
-          expect(C, `${name} n=${n} ${c.rgb}`).toBeGreaterThanOrEqual(region.C[0]);
-          expect(C, `${name} n=${n} ${c.rgb}`).toBeLessThanOrEqual(region.C[1]);
+          expect(L, `${name} n=${n} ${c.rgb.join(',')}`).toBeGreaterThanOrEqual(region.L[0]);
+          expect(L, `${name} n=${n} ${c.rgb.join(',')}`).toBeLessThanOrEqual(region.L[1]);
+          expect(C, `${name} n=${n} ${c.rgb.join(',')}`).toBeGreaterThanOrEqual(region.C[0]);
+          expect(C, `${name} n=${n} ${c.rgb.join(',')}`).toBeLessThanOrEqual(region.C[1]);
         }
       }
     }
@@ -150,7 +150,7 @@ describe('harmonies keep the hue relations they promise, measured in OKLCh', () 
         palette.forEach((c, i) => {
           const [, C, h] = lch(c);
           if (C < HUE_MIN_CHROMA) return;
-          const what = `${name}, n=${n}, colour ${i} (${c.rgb}) hue ${h.toFixed(1)} vs base ${h0.toFixed(1)}`;
+          const what = `${name}, n=${n}, colour ${i} (${c.rgb.join(',')}) hue ${h.toFixed(1)} vs base ${h0.toFixed(1)}`;
           if (i < offsets.length) expect(Math.abs(hueDiff(h0 + offsets[i], h)), what).toBeLessThanOrEqual(HUE_TOLERANCE);
           expect(Math.min(...offsets.map((o) => Math.abs(hueDiff(h0 + o, h)))), what).toBeLessThanOrEqual(HUE_TOLERANCE);
         });
@@ -185,7 +185,7 @@ describe('harmonies keep the hue relations they promise, measured in OKLCh', () 
         const h0 = lch(mono[0])[2];
         for (const c of [...mono, ...shades]) {
           const [, C, h] = lch(c);
-          if (C >= HUE_MIN_CHROMA) expect(Math.abs(hueDiff(h0, h)), `${name} n=${n} ${c.rgb}`).toBeLessThanOrEqual(HUE_TOLERANCE);
+          if (C >= HUE_MIN_CHROMA) expect(Math.abs(hueDiff(h0, h)), `${name} n=${n} ${c.rgb.join(',')}`).toBeLessThanOrEqual(HUE_TOLERANCE);
         }
         const L = shades.map((c) => lch(c)[0]);
         expect(L, name).toEqual([...L].sort((a, b) => b - a));

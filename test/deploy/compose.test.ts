@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js';
 /** Every environment variable the configuration reads, recorded by reading a config through a proxy. */
 function variablesConfigReads(): Set<string> {
   const seen = new Set<string>();
-  const env = new Proxy({} as Record<string, string | undefined>, {
+  const env = new Proxy({}, {
     get(_target, key) {
       if (typeof key === 'string') seen.add(key);
       return undefined;

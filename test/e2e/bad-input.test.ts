@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ImageService, UploadImageRequestSchema, UploadImageStreamRequestSchema } from '../../gen/image/v1/image_service_pb.js';
+import { ProcessingService } from '../../gen/image/v1/processing_service_pb.js';
 import { BadRequestSchema, ErrorInfoSchema } from '../../gen/google/rpc/error_details_pb.js';
 import { Health } from '../../gen/grpc/health/v1/health_pb.js';
 import { grpcJsClient, unary } from '../support/grpc-js-client.js';
@@ -163,6 +164,27 @@ describe('bad input gets a clear error and leaves nothing behind', () => {
     const { image } = await client.uploadImage({ fileData: await makePng() });
     await expectRejected(() => client.exportImage({ imageId: image!.imageId, format: 'bmp' }), Code.InvalidArgument, /^format: expected one of png, jpeg, jpg, webp, avif, tiff, gif, received "bmp"$/, 'UNSUPPORTED_FORMAT', 'format');
     await client.deleteImage({ imageId: image!.imageId });
+  });
+
+  it('an unknown format is the same mistake with the same reason in every RPC that takes one', async () => {
+    const processing = createClient(ProcessingService, createConnectTransport({ baseUrl: app.baseUrl, httpVersion: '2' }));
+    const imageData = await makePng();
+    const { image } = await client.uploadImage({ fileData: imageData });
+    const imageId = image!.imageId;
+    const raster = /^format: expected one of png, jpeg, jpg, webp, avif, tiff, gif, received "BMP"$/;
+    const withSvg = /^format: expected one of png, jpeg, jpg, webp, avif, tiff, gif, svg, received "BMP"$/;
+    const calls: [string, () => Promise<unknown>, RegExp][] = [
+      ['ExportImage', () => client.exportImage({ imageId, format: 'BMP' }), raster],
+      ['ResizeImage', () => client.resizeImage({ imageId, width: 8, height: 8, format: 'BMP' }), raster],
+      ['CropImage', () => client.cropImage({ imageId, width: 8, height: 8, format: 'BMP' }), raster],
+      ['GenerateAndApplyPalette', () => processing.generateAndApplyPalette({ imageData, themeDescription: 'ocean', format: 'BMP' }), raster],
+      ['ProcessForExport', () => processing.processForExport({ imageData, format: 'BMP' }), withSvg],
+    ];
+    for (const [rpc, call, message] of calls) {
+      const err = await expectRejected(call, Code.InvalidArgument, message, 'UNSUPPORTED_FORMAT', 'format');
+      expect(err.rawMessage, rpc).toMatch(message);
+    }
+    await client.deleteImage({ imageId });
   });
 
   it('keeps serving after all of it, over every client', async () => {

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { create } from '@bufbuild/protobuf';
-import * as grpc from '@grpc/grpc-js';
 import sharp from 'sharp';
 import type { ImageAsset, GenerationParams, GeneratedImage } from '../../gen/image/v1/asset_pb.js';
 import { ImageKind } from '../../gen/image/v1/asset_pb.js';

@@ -30,7 +30,7 @@ describe('npm start as a process: SIGTERM drains in-flight calls, then exits 0',
           await health.check({});
           break;
         } catch (e) {
-          if (i > 300) throw new Error(`server did not start: ${output}`);
+          if (i > 300) throw new Error(`server did not start: ${output}`, { cause: e });
           await new Promise((r) => setTimeout(r, 100));
         }
       }

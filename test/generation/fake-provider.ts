@@ -14,7 +14,7 @@ export interface SeenRequest {
 }
 
 /** How the fake answers one request; the test scripts a queue of them. */
-export type Answer =
+type Answer =
   | { kind: 'ok' }
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'garbage'; body?: Buffer | string; contentType?: string }

@@ -71,7 +71,7 @@ describe('jigsawstack provider', () => {
   });
 
   it('has no image-to-image', () => {
-    expect((sut as ImageGenerator).imageToImage).toBeUndefined();
+    expect(typeof (sut as ImageGenerator).imageToImage).toBe('undefined');
   });
 
   it('waits as long as Retry-After says on 429, then succeeds', async () => {

@@ -51,7 +51,7 @@ describe('openai-compatible provider', () => {
         const form = await formOf(req);
         const image = form.get('image');
         if (!(image instanceof Blob)) throw new Error('edits without an image file');
-        const [w, h] = form.has('size') ? String(form.get('size')).split('x').map(Number) : [96, 64];
+        const [w, h] = form.has('size') ? (form.get('size') as string).split('x').map(Number) : [96, 64];
         sendJson(res, 200, { created: 1700000001, data: [{ b64_json: (await png(w, h, '#30a030')).toString('base64') }] });
         return;
       }

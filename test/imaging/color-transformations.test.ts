@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ColorTransformationSchema, type ColorTransformation } from '../../gen/image/v1/operations_pb.js';
 import { colorTransformationSteps } from '../../src/api/translate/color-transformation-steps.js';
-import type { OutputFormat } from '../../src/imaging/image-processor.js';
+import type { OutputFormat } from '../../src/imaging/image-formats.js';
 import { haveSharedImages, sharedImage } from '../support/shared-images.js';
 import { createPool } from './images.js';
 import { channelMean, colourNoise, decode, distinct, flat, forEachPixel, lumaPlane, maxDifference, mean, pixelAt, pngOf, std, type Pixels } from './pixels.js';

@@ -29,7 +29,7 @@ async function exportError(input: Uint8Array, format: string, init: Init = {}, p
 }
 
 async function rgba(bytes: Uint8Array): Promise<Buffer> {
-  return (await sharp(bytes).ensureAlpha().raw().toBuffer()) as Buffer;
+  return (await sharp(bytes).ensureAlpha().raw().toBuffer());
 }
 
 /** A smooth colourful picture (gradients compress like photos) with a transparent hole in the middle. */

@@ -2,7 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FilterSchema, type Filter } from '../../gen/image/v1/operations_pb.js';
 import { filterSteps } from '../../src/api/translate/filter-steps.js';
-import type { OutputFormat } from '../../src/imaging/image-processor.js';
+import type { OutputFormat } from '../../src/imaging/image-formats.js';
 import { haveSharedImages, sharedImage } from '../support/shared-images.js';
 import { createPool } from './images.js';
 import {

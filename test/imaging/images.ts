@@ -52,7 +52,7 @@ function crc32(bytes: Buffer): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-export const DEFAULT_POOL: WorkerPoolOptions = {
+const DEFAULT_POOL: WorkerPoolOptions = {
   threads: 2,
   maxConcurrentOperations: 2,
   maxQueue: 16,

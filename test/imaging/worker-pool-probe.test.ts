@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAppError, type AppError } from '../../src/errors/index.js';
-import type { OutputFormat } from '../../src/imaging/image-processor.js';
+import type { OutputFormat } from '../../src/imaging/image-formats.js';
 import { haveSharedImages, sharedImage } from '../support/shared-images.js';
 import { createPool, pngBomb, solid, SVG } from './images.js';
 

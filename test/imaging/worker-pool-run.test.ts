@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAppError, type AppError } from '../../src/errors/index.js';
-import type { EncodeOptions, OutputFormat, PipelineSpec } from '../../src/imaging/image-processor.js';
+import type { EncodeOptions, PipelineSpec } from '../../src/imaging/image-processor.js';
+import type { OutputFormat } from '../../src/imaging/image-formats.js';
 import { sniffFormat } from '../../src/imaging/sniff.js';
 import { haveSharedImages, sharedImage } from '../support/shared-images.js';
 import { createPool, noise, solid, SVG } from './images.js';

@@ -15,7 +15,7 @@ export interface TestDatabase {
 
 let seq = 0;
 
-export function makeImage(overrides: Partial<ImageRecord> = {}): ImageRecord {
+function makeImage(overrides: Partial<ImageRecord> = {}): ImageRecord {
   seq++;
   const sha256 = seq.toString(16).padStart(64, '0');
   return {
@@ -39,7 +39,7 @@ export function makeImage(overrides: Partial<ImageRecord> = {}): ImageRecord {
   };
 }
 
-export function makePalette(overrides: Partial<PaletteRecord> = {}): PaletteRecord {
+function makePalette(overrides: Partial<PaletteRecord> = {}): PaletteRecord {
   return {
     id: uuidv7(),
     name: 'Dominant colours',
@@ -282,7 +282,7 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
         await db.palettes.insert(existing);
         const batch = [makePalette(), makePalette(), { ...makePalette(), id: existing.id }];
         await caught(db.palettes.insertMany(batch));
-        expect(await db.palettes.get(batch[0]!.id)).toBeUndefined();
+        expect(await db.palettes.get(batch[0].id)).toBeUndefined();
       });
 
       it('rejects a malformed page token naming page_token', async () => {

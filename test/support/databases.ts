@@ -16,7 +16,7 @@ export async function describeDatabases(name: string, suite: (env: () => Promise
     });
     suite(async () => {
       const db = await createTestMysqlDatabase();
-      drops.push(db.drop);
+      drops.push(() => db.drop());
       return { DATABASE_URL: db.url };
     });
   });

@@ -8,7 +8,7 @@ import mysql from 'mysql2/promise';
 export const TEST_MYSQL_URL = process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306';
 
 /** REQUIRE_MYSQL=1 turns "server not reachable" from a skip into a failure (CI with a database). */
-export const requireMysql = process.env.REQUIRE_MYSQL === '1';
+const requireMysql = process.env.REQUIRE_MYSQL === '1';
 
 function serverOptions(): mysql.ConnectionOptions {
   const url = new URL(TEST_MYSQL_URL);
@@ -33,7 +33,7 @@ async function withServer<T>(fn: (conn: mysql.Connection) => Promise<T>): Promis
 let available: Promise<boolean> | undefined;
 
 /** Whether the test server answers; checked once per process. */
-export function mysqlAvailable(): Promise<boolean> {
+function mysqlAvailable(): Promise<boolean> {
   available ??= withServer((conn) => conn.ping()).then(
     () => true,
     () => false,

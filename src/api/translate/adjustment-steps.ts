@@ -19,7 +19,7 @@ import { floatValue } from './float-value.js';
  */
 
 /** Rec.709 luma weights of R'G'B'. */
-export const REC709 = [0.2126, 0.7152, 0.0722] as const;
+const REC709 = [0.2126, 0.7152, 0.0722] as const;
 
 /** Every channel the Rec.709 luma: r = g = b, no chroma left. */
 export function grayscaleSteps(): PipelineStep[] {

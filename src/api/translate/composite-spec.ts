@@ -19,7 +19,7 @@ export const DEFAULT_MAX_LAYERS = 32;
 const MAX_OFFSET = 10_000_000;
 
 /** A layer whose bytes are given, or a stored image the core reads before compositing. */
-export type DraftLayer = Omit<CompositeLayer, 'input'> & ({ input: Uint8Array; imageId?: undefined } | { input?: undefined; imageId: string });
+type DraftLayer = Omit<CompositeLayer, 'input'> & ({ input: Uint8Array; imageId?: undefined } | { input?: undefined; imageId: string });
 /** A validated composite, stored layers not read yet (see resolveLayers). */
 export type CompositeDraft = Omit<CompositeSpec, 'layers'> & { layers: DraftLayer[] };
 
@@ -132,7 +132,7 @@ function box(layer: PbCompositeLayer, at: string, maxSide: number): { box?: Comp
 
 function blend(mode: BlendMode, at: string): SharpBlend {
   if (mode === BlendMode.UNSPECIFIED) return 'over';
-  const name = BLENDS[mode as keyof typeof BLENDS];
+  const name = BLENDS[mode];
   if (name === undefined) throw invalidArgument(`${at}.blend_mode`, 'a BlendMode value', mode);
   return name;
 }

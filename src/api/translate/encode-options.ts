@@ -1,17 +1,14 @@
 import type { ExportOptions } from '../../../gen/image/v1/operations_pb.js';
 import { invalidArgument } from '../../errors/index.js';
-import type { EncodeOptions, ExportFormat, OutputOptions } from '../../imaging/image-processor.js';
+import type { EncodeOptions, OutputOptions } from '../../imaging/image-processor.js';
+import { EXPORT_FORMATS, type ExportFormat, OUTPUT_FORMATS, parseFormat } from '../../imaging/image-formats.js';
 import { checkHexColor, checkIntInRange, checkOneOf } from '../../validation/check.js';
-
-/** The format names requests may use; jpg is jpeg. */
-export const FORMAT_NAMES = ['png', 'jpeg', 'jpg', 'webp', 'avif', 'tiff', 'gif', 'svg'] as const;
 
 /** SvgOptions defaults (operations.proto). */
 export const DEFAULT_SVG_COLORS = 16;
 export const DEFAULT_MAX_SVG_BYTES = 4 * 1024 * 1024;
 const MAX_BYTES = 2 ** 31 - 1;
 
-const RASTER: readonly ExportFormat[] = ['png', 'jpeg', 'webp', 'avif', 'tiff', 'gif'];
 /** The formats each option means something for; set for another, it is refused rather than ignored. */
 const APPLIES_TO = {
   quality: ['jpeg', 'webp', 'avif', 'tiff', 'png'],
@@ -21,8 +18,8 @@ const APPLIES_TO = {
   chroma_subsampling: ['jpeg', 'avif'],
   palette: ['png', 'gif'],
   colors: ['png', 'gif'],
-  keep_metadata: RASTER,
-  max_bytes: RASTER,
+  keep_metadata: OUTPUT_FORMATS,
+  max_bytes: OUTPUT_FORMATS,
   svg: ['svg'],
 } satisfies Record<string, readonly ExportFormat[]>;
 const EFFORT: Record<'png' | 'webp' | 'avif' | 'gif', [number, number]> = { png: [1, 10], webp: [0, 6], avif: [0, 9], gif: [1, 10] };
@@ -45,11 +42,7 @@ export function encodeOptions(format: string, options: ExportOptions | undefined
   const at = (name: string): string => (field ? `${field}.${name}` : name);
   const optionsField = at('export_options');
   const option = (name: string): string => `${optionsField}.${name}`;
-  const name = format.toLowerCase();
-  if (!(FORMAT_NAMES as readonly string[]).includes(name)) {
-    throw invalidArgument(at('format'), `one of ${FORMAT_NAMES.join(', ')}`, format, 'UNSUPPORTED_FORMAT');
-  }
-  const target: ExportFormat = name === 'jpg' ? 'jpeg' : (name as ExportFormat);
+  const target = parseFormat(at('format'), format, EXPORT_FORMATS);
   const o = options;
   const refuseUnless = (key: keyof typeof APPLIES_TO, set: boolean, value: unknown): void => {
     const formats: readonly ExportFormat[] = APPLIES_TO[key];

@@ -10,8 +10,8 @@ export interface CubeLut {
 }
 
 /** The proto's range for LUT_3D_SIZE: 65^3 rows is the largest table (about 3 MB as floats). */
-export const MIN_CUBE_SIZE = 2;
-export const MAX_CUBE_SIZE = 65;
+const MIN_CUBE_SIZE = 2;
+const MAX_CUBE_SIZE = 65;
 
 const KEYWORDS = 'TITLE, LUT_3D_SIZE, DOMAIN_MIN, DOMAIN_MAX, LUT_3D_INPUT_RANGE';
 const HASH = 0x23;

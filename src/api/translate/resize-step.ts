@@ -14,7 +14,7 @@ const FITS: Record<Exclude<Fit, Fit.UNSPECIFIED>, 'inside' | 'cover' | 'contain'
 };
 
 /** sharp's names for the anchors and the two smart-crop strategies. */
-export const POSITIONS: Record<Exclude<Gravity, Gravity.UNSPECIFIED>, string> = {
+const POSITIONS: Record<Exclude<Gravity, Gravity.UNSPECIFIED>, string> = {
   [Gravity.CENTER]: 'centre',
   [Gravity.NORTH]: 'north',
   [Gravity.NORTHEAST]: 'northeast',
@@ -39,13 +39,13 @@ export function resizeStep(r: ResizeFields, prefix: string, maxDimension: number
   if (width === 0 && height === 0) throw invalidArgument(`${prefix}width`, 'a width, a height or both (1 to ' + maxDimension + ')', '0 and 0');
   let fit: 'inside' | 'cover' | 'contain' | 'fill' | 'outside';
   if (r.fit === Fit.UNSPECIFIED) fit = r.maintainAspectRatio ? 'inside' : 'fill';
-  else if (FITS[r.fit as keyof typeof FITS]) fit = FITS[r.fit as keyof typeof FITS];
+  else if (FITS[r.fit]) fit = FITS[r.fit];
   else throw invalidArgument(`${prefix}fit`, 'FIT_INSIDE, FIT_COVER, FIT_CONTAIN, FIT_FILL or FIT_OUTSIDE', r.fit);
   // One side alone keeps the aspect ratio whatever the mode: "fill" a 0 height has nothing to fill.
   if ((width === 0 || height === 0) && fit === 'fill') fit = 'inside';
   let position: string | undefined;
   if (r.gravity !== Gravity.UNSPECIFIED) {
-    position = POSITIONS[r.gravity as keyof typeof POSITIONS];
+    position = POSITIONS[r.gravity];
     if (!position) throw invalidArgument(`${prefix}gravity`, 'a Gravity value', r.gravity);
     if ((r.gravity === Gravity.ATTENTION || r.gravity === Gravity.ENTROPY) && fit !== 'cover') {
       throw invalidArgument(`${prefix}gravity`, 'GRAVITY_ATTENTION or GRAVITY_ENTROPY only with FIT_COVER', `${Gravity[r.gravity]} with fit ${fit}`);

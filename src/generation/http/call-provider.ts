@@ -41,7 +41,7 @@ export interface ProviderResponse {
   attempts: number;
 }
 
-export interface AttemptEvent {
+interface AttemptEvent {
   model: string;
   provider: ProviderName;
   attempt: number;
@@ -178,7 +178,7 @@ async function readLimited(response: Response, maxBytes: number): Promise<Buffer
     throw tooBig(maxBytes);
   }
   if (!response.body) return Buffer.alloc(0);
-  const reader = response.body.getReader();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -207,19 +207,20 @@ function outOfTime(target: ProviderTarget): AppError {
 }
 
 /** The usual error bodies: OpenAI's {error: {message, code}}, {error: "..."}, {message}, {detail}; else the text. */
-export function explainDefault(status: number, body: Buffer): { message: string; promptRejected?: boolean } {
+function explainDefault(status: number, body: Buffer): { message: string; promptRejected?: boolean } {
   const text = body.toString('utf8');
   try {
-    const json = JSON.parse(text) as Record<string, any>;
+    const json = JSON.parse(text) as Record<string, unknown>;
     const error = json.error;
-    const code = String((typeof error === 'object' && error !== null ? (error.code ?? error.type) : json.code) ?? '');
+    const nested = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : undefined;
+    const code = textOf(nested ? (nested.code ?? nested.type) : json.code);
     const message =
-      (typeof error === 'object' && error !== null && typeof error.message === 'string' && error.message) ||
-      (typeof error === 'string' && error) ||
-      (typeof json.message === 'string' && json.message) ||
-      (typeof json.detail === 'string' && json.detail) ||
+      stringOf(nested?.message) ||
+      stringOf(error) ||
+      stringOf(json.message) ||
+      stringOf(json.detail) ||
       (json.detail !== undefined && JSON.stringify(json.detail)) ||
-      (typeof json.errors === 'string' && json.errors) ||
+      stringOf(json.errors) ||
       text;
     return { message, promptRejected: /content_policy|moderation|safety|nsfw/i.test(code) };
   } catch {
@@ -260,4 +261,13 @@ function finalError(target: ProviderTarget, request: ProviderRequest, failure: F
     return generationRejected('prompt', `${who} rejected the request: ${said}`, reason, metadata);
   }
   return generationFailed(`${who} answered HTTP ${status}: ${said}`, { reason: 'GENERATION_FAILED', metadata });
+}
+
+function stringOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** An error code as text: providers send strings or numbers. */
+function textOf(value: unknown): string {
+  return typeof value === 'number' ? String(value) : stringOf(value);
 }

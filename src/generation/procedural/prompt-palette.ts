@@ -22,7 +22,7 @@ export interface PromptPalette {
 
 const MAX_COLORS = 8;
 
-export function hexToLab(hex: string): Vec3 {
+function hexToLab(hex: string): Vec3 {
   const n = Number.parseInt(hex.slice(1, 7), 16);
   return srgbToOklab(n >> 16, (n >> 8) & 255, n & 255);
 }

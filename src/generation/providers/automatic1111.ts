@@ -6,7 +6,7 @@ import { promptWithStyle } from '../styles.js';
 import { decodeBase64, invalidOutput, parseJsonObject } from './provider-output.js';
 
 /** How much of the refinement strength a preserve_structure refinement may use as denoising strength. */
-export const PRESERVE_STRUCTURE_FACTOR = 0.5;
+const PRESERVE_STRUCTURE_FACTOR = 0.5;
 
 /**
  * A Stable Diffusion web UI API (AUTOMATIC1111, Forge): `POST /sdapi/v1/txt2img` and `/sdapi/v1/img2img`,

@@ -5,7 +5,7 @@ import { buildScene, type Scene } from '../procedural/scene.js';
 export const PROCEDURAL_LABEL = 'procedural-v1 (not AI)';
 
 /** Under preserve_structure, how far lightness may move, as a fraction of the strength. */
-export const PRESERVED_LIGHTNESS_FACTOR = 0.2;
+const PRESERVED_LIGHTNESS_FACTOR = 0.2;
 
 const DEFAULT_STEPS = 30;
 const DEFAULT_GUIDANCE = 7;

@@ -3,10 +3,11 @@ import type { ProviderTarget } from '../http/call-provider.js';
 
 /** Reading a provider's response body. Anything unexpected is INVALID_PROVIDER_OUTPUT: nothing is stored. */
 
-export function invalidOutput(target: ProviderTarget, what: string): Error {
+export function invalidOutput(target: Pick<ProviderTarget, 'model' | 'provider'>, what: string, cause?: unknown): Error {
   return generationFailed(`model ${JSON.stringify(target.model)} (${target.provider}) returned ${what}`, {
     reason: 'INVALID_PROVIDER_OUTPUT',
     metadata: { model: target.model, provider: target.provider },
+    cause,
   });
 }
 

@@ -1,5 +1,5 @@
 import type { PipelineStep } from '../image-processor.js';
-import { checkInteger } from './check.js';
+import { checkIntInRange } from '../../validation/check.js';
 import { LUMA_B, LUMA_G, LUMA_R, sharpFromPixels } from './raw-pixels.js';
 import type { RawStepHandler } from './step.js';
 
@@ -13,9 +13,9 @@ type ClaheStep = Extract<PipelineStep, { op: 'clahe' }>;
 export const clahe: RawStepHandler<ClaheStep> = {
   raw: true,
   async apply(pixels, step, field, deadline) {
-    const width = checkInteger(step.width, `${field}.width`, 1, 1000);
-    const height = checkInteger(step.height, `${field}.height`, 1, 1000);
-    const maxSlope = checkInteger(step.maxSlope, `${field}.max_slope`, 0, 100);
+    const width = checkIntInRange(`${field}.width`, step.width, 1, 1000);
+    const height = checkIntInRange(`${field}.height`, step.height, 1, 1000);
+    const maxSlope = checkIntInRange(`${field}.max_slope`, step.maxSlope, 0, 100);
     const { data, channels } = pixels;
     const count = pixels.width * pixels.height;
     const lumaPlane = Buffer.allocUnsafe(count);

@@ -1,6 +1,6 @@
 import { invalidArgument } from '../../errors/index.js';
 import type { PipelineStep } from '../image-processor.js';
-import { checkInteger } from './check.js';
+import { checkIntInRange } from '../../validation/check.js';
 import { withSharpOnColour } from './raw-pixels.js';
 import type { RawStepHandler } from './step.js';
 
@@ -13,8 +13,8 @@ type ConvolveStep = Extract<PipelineStep, { op: 'convolve' }>;
 export const convolve: RawStepHandler<ConvolveStep> = {
   raw: true,
   apply(pixels, step, field, deadline) {
-    const width = checkInteger(step.width, `${field}.width`, 3, 1001);
-    const height = checkInteger(step.height, `${field}.height`, 3, 1001);
+    const width = checkIntInRange(`${field}.width`, step.width, 3, 1001);
+    const height = checkIntInRange(`${field}.height`, step.height, 3, 1001);
     if (width % 2 === 0 || height % 2 === 0) throw invalidArgument(field, 'a kernel with odd sides', `${width}x${height}`);
     if (step.kernel.length !== width * height || !step.kernel.every(Number.isFinite)) {
       throw invalidArgument(`${field}.kernel`, `${width * height} finite numbers`, `${step.kernel.length} values`);

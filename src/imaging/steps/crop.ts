@@ -1,6 +1,6 @@
 import { invalidArgument } from '../../errors/index.js';
 import type { PipelineStep } from '../image-processor.js';
-import { checkInteger } from './check.js';
+import { checkIntInRange } from '../../validation/check.js';
 import { canJoin, withSlot, type Slot, type StepHandler, type StepState } from './step.js';
 
 type CropStep = Extract<PipelineStep, { op: 'crop' }>;
@@ -14,10 +14,10 @@ export const crop: StepHandler<CropStep> = {
   apply(state, step, field) {
     const size = state.size;
     if (size === undefined) throw new Error('crop applied without a known size'); // apply-steps guarantees one
-    const left = checkInteger(step.left, `${field}.left`, 0, MAX_COORDINATE);
-    const top = checkInteger(step.top, `${field}.top`, 0, MAX_COORDINATE);
-    const width = checkInteger(step.width, `${field}.width`, 1, MAX_COORDINATE);
-    const height = checkInteger(step.height, `${field}.height`, 1, MAX_COORDINATE);
+    const left = checkIntInRange(`${field}.left`, step.left, 0, MAX_COORDINATE);
+    const top = checkIntInRange(`${field}.top`, step.top, 0, MAX_COORDINATE);
+    const width = checkIntInRange(`${field}.width`, step.width, 1, MAX_COORDINATE);
+    const height = checkIntInRange(`${field}.height`, step.height, 1, MAX_COORDINATE);
     // Checked here, against the oriented size, because sharp's own refusal ("bad extract area") names
     // neither the region nor the image.
     if (left + width > size.width || top + height > size.height) {

@@ -1,10 +1,11 @@
 import type { Sharp } from 'sharp';
 import { isAppError } from '../../errors/index.js';
-import type { EncodeOptions, OutputFormat } from '../image-processor.js';
+import type { EncodeOptions } from '../image-processor.js';
+import type { OutputFormat } from '../image-formats.js';
 import { fromSharpOptionError } from '../sharp-error.js';
 
 /** Where encode parameters live in the request, for error messages (EncodeOptions.field overrides it). */
-export const ENCODE_FIELD = 'export_options';
+const ENCODE_FIELD = 'export_options';
 
 export function encodeField(options: { field?: string }): string {
   return options.field ?? ENCODE_FIELD;

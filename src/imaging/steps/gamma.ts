@@ -1,5 +1,5 @@
 import type { PipelineStep } from '../image-processor.js';
-import { checkNumber } from './check.js';
+import { checkNumberInRange } from '../../validation/check.js';
 import { sharpStep } from './step.js';
 
 /**
@@ -8,5 +8,5 @@ import { sharpStep } from './step.js';
  * correction that brightens midtones and keeps black and white.
  */
 export const gamma = sharpStep<Extract<PipelineStep, { op: 'gamma' }>>('gammaOut', (image, step, field) =>
-  image.gamma(1, checkNumber(step.gamma, `${field}.gamma`, 1, 3)),
+  image.gamma(1, checkNumberInRange(`${field}.gamma`, step.gamma, 1, 3)),
 );

@@ -1,6 +1,6 @@
 import { invalidArgument } from '../../errors/index.js';
 import type { PipelineStep } from '../image-processor.js';
-import { checkInteger, checkNumber } from './check.js';
+import { checkIntInRange, checkNumberInRange } from '../../validation/check.js';
 import { mapColour } from './raw-pixels.js';
 import type { RawStepHandler } from './step.js';
 
@@ -14,10 +14,10 @@ type LevelsStep = Extract<PipelineStep, { op: 'levels' }>;
 export const levels: RawStepHandler<LevelsStep> = {
   raw: true,
   apply(pixels, step, field) {
-    const black = checkInteger(step.blackPoint, `${field}.black_point`, 0, 254);
-    const white = checkInteger(step.whitePoint, `${field}.white_point`, 1, 255);
+    const black = checkIntInRange(`${field}.black_point`, step.blackPoint, 0, 254);
+    const white = checkIntInRange(`${field}.white_point`, step.whitePoint, 1, 255);
     if (white <= black) throw invalidArgument(`${field}.white_point`, `a white point above the black point (${black})`, white);
-    const exponent = 1 / checkNumber(step.gamma, `${field}.gamma`, 0.1, 10);
+    const exponent = 1 / checkNumberInRange(`${field}.gamma`, step.gamma, 0.1, 10);
     const table = new Uint8Array(256);
     for (let v = 0; v < 256; v++) {
       const t = Math.min(1, Math.max(0, (v - black) / (white - black)));

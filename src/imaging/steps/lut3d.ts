@@ -1,6 +1,6 @@
 import { invalidArgument } from '../../errors/index.js';
 import type { PipelineStep } from '../image-processor.js';
-import { checkInteger } from './check.js';
+import { checkIntInRange } from '../../validation/check.js';
 import type { RawStepHandler } from './step.js';
 
 type Lut3dStep = Extract<PipelineStep, { op: 'lut3d' }>;
@@ -13,7 +13,7 @@ type Lut3dStep = Extract<PipelineStep, { op: 'lut3d' }>;
 export const lut3d: RawStepHandler<Lut3dStep> = {
   raw: true,
   apply(pixels, step, field) {
-    const n = checkInteger(step.size, `${field}.size`, 2, 256);
+    const n = checkIntInRange(`${field}.size`, step.size, 2, 256);
     const { table } = step;
     if (!(table instanceof Float32Array) || table.length !== n * n * n * 3) {
       throw invalidArgument(`${field}.table`, `${n * n * n * 3} values (${n}^3 RGB entries)`, `${table?.length ?? 0} values`);

@@ -1,5 +1,5 @@
 import type { PipelineStep } from '../image-processor.js';
-import { checkInteger } from './check.js';
+import { checkIntInRange } from '../../validation/check.js';
 import type { RawStepHandler } from './step.js';
 
 type PixelateStep = Extract<PipelineStep, { op: 'pixelate' }>;
@@ -13,7 +13,7 @@ type PixelateStep = Extract<PipelineStep, { op: 'pixelate' }>;
 export const pixelate: RawStepHandler<PixelateStep> = {
   raw: true,
   apply(pixels, step, field) {
-    const block = checkInteger(step.blockSize, `${field}.block_size`, 1, 65_536);
+    const block = checkIntInRange(`${field}.block_size`, step.blockSize, 1, 65_536);
     const { data, width, height, channels } = pixels;
     const across = Math.ceil(width / block);
     const blockOf = new Uint32Array(width);

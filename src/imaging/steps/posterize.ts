@@ -1,5 +1,5 @@
 import type { PipelineStep } from '../image-processor.js';
-import { checkInteger } from './check.js';
+import { checkIntInRange } from '../../validation/check.js';
 import { mapColour } from './raw-pixels.js';
 import type { RawStepHandler } from './step.js';
 
@@ -9,7 +9,7 @@ type PosterizeStep = Extract<PipelineStep, { op: 'posterize' }>;
 export const posterize: RawStepHandler<PosterizeStep> = {
   raw: true,
   apply(pixels, step, field) {
-    const levels = checkInteger(step.levels, `${field}.levels`, 2, 256);
+    const levels = checkIntInRange(`${field}.levels`, step.levels, 2, 256);
     const steps = levels - 1;
     const table = new Uint8Array(256);
     for (let v = 0; v < 256; v++) table[v] = Math.round((Math.round((v * steps) / 255) * 255) / steps);

@@ -17,7 +17,7 @@ export async function renderPixels(image: Sharp): Promise<RawPixels> {
   const { data, info } = await image.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   const { width, height, channels } = info;
   if (channels === 3 || channels === 4) return { data, width, height, channels };
-  if (channels !== 1 && channels !== 2) throw new Error(`cannot work on ${channels}-channel pixels`);
+  if (channels !== 1 && channels !== 2) throw new Error(`cannot work on ${String(channels)}-channel pixels`);
   const alpha = channels === 2;
   const out = Buffer.allocUnsafe(width * height * (alpha ? 4 : 3));
   for (let i = 0, o = 0; i < data.length; i += channels) {
@@ -38,7 +38,7 @@ export function sharpFromPixels(pixels: Omit<RawPixels, 'channels'> & { channels
 }
 
 /** The colour channels alone (a copy without alpha), or the pixels themselves when there is no alpha. */
-export function colourBands(pixels: RawPixels): RawPixels {
+function colourBands(pixels: RawPixels): RawPixels {
   if (pixels.channels === 3) return pixels;
   const { data, width, height } = pixels;
   const out = Buffer.allocUnsafe(width * height * 3);
@@ -51,9 +51,9 @@ export function colourBands(pixels: RawPixels): RawPixels {
 }
 
 /** `colour`'s RGB with the alpha of `original`: a step that worked on colourBands gets its alpha back. */
-export function withAlphaOf(colour: Buffer, original: RawPixels): RawPixels {
+function withAlphaOf(colour: Buffer, original: RawPixels): RawPixels {
   if (original.channels === 3) return { ...original, data: colour };
-  const { data, width, height } = original;
+  const { data } = original;
   const out = Buffer.allocUnsafe(data.length);
   for (let i = 0, c = 0; i < data.length; i += 4, c += 3) {
     out[i] = colour[c];
@@ -96,12 +96,3 @@ export function mapColour(pixels: RawPixels, table: Uint8Array): RawPixels {
 export const LUMA_R = 2126;
 export const LUMA_G = 7152;
 export const LUMA_B = 722;
-
-/** The 0-255 Rec.709 luma of one pixel, rounded. */
-export function luma(r: number, g: number, b: number): number {
-  return ((LUMA_R * r + LUMA_G * g + LUMA_B * b + 5000) / 10000) | 0;
-}
-
-export function clampByte(v: number): number {
-  return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
-}

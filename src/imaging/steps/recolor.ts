@@ -1,7 +1,7 @@
 import { invalidArgument } from '../../errors/index.js';
 import { planRecolor, recolorLut, RECOLOR_LUT_SIZE } from '../../color/recolor.js';
 import type { PipelineStep } from '../image-processor.js';
-import { checkNumber } from './check.js';
+import { checkNumberInRange } from '../../validation/check.js';
 import { lut3d } from './lut3d.js';
 import type { RawStepHandler } from './step.js';
 
@@ -17,7 +17,7 @@ const HEX = /^#[0-9a-f]{6}$/i;
 export const recolor: RawStepHandler<RecolorStep> = {
   raw: true,
   apply(pixels, step, field, deadline) {
-    const strength = checkNumber(step.strength, `${field}.strength`, 0, 1);
+    const strength = checkNumberInRange(`${field}.strength`, step.strength, 0, 1);
     if (!Array.isArray(step.colors) || step.colors.length < 1 || step.colors.length > 16) {
       throw invalidArgument(`${field}.colors`, '1 to 16 colours', `${step.colors?.length ?? 0} colours`);
     }

@@ -1,6 +1,6 @@
 import { invalidArgument } from '../../errors/index.js';
 import type { PipelineStep } from '../image-processor.js';
-import { checkOptionalInteger } from './check.js';
+import { checkIntInRange } from '../../validation/check.js';
 import { canJoin, withSlot, type StepHandler } from './step.js';
 
 type ResizeStep = Extract<PipelineStep, { op: 'resize' }>;
@@ -9,8 +9,8 @@ export const resize: StepHandler<ResizeStep> = {
   needsSize: false,
   fits: (state) => canJoin(state.used, 'resize'),
   apply(state, step, field) {
-    const width = checkOptionalInteger(step.width, `${field}.width`, 1, state.maxOutputDimension);
-    const height = checkOptionalInteger(step.height, `${field}.height`, 1, state.maxOutputDimension);
+    const width = step.width === undefined ? undefined : checkIntInRange(`${field}.width`, step.width, 1, state.maxOutputDimension);
+    const height = step.height === undefined ? undefined : checkIntInRange(`${field}.height`, step.height, 1, state.maxOutputDimension);
     if (width === undefined && height === undefined) {
       throw invalidArgument(field, 'a width, a height or both', step);
     }

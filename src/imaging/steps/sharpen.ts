@@ -1,5 +1,5 @@
 import type { PipelineStep } from '../image-processor.js';
-import { checkNumber } from './check.js';
+import { checkNumberInRange } from '../../validation/check.js';
 import { sharpStep } from './step.js';
 
 /**
@@ -13,8 +13,8 @@ export const sharpen = sharpStep<Extract<PipelineStep, { op: 'sharpen' }>>('shar
     return;
   }
   image.sharpen({
-    sigma: checkNumber(step.sigma, `${field}.sigma`, 0.000001, 10),
-    ...(step.m1 !== undefined ? { m1: checkNumber(step.m1, `${field}.m1`, 0, 1_000_000) } : {}),
-    ...(step.m2 !== undefined ? { m2: checkNumber(step.m2, `${field}.m2`, 0, 1_000_000) } : {}),
+    sigma: checkNumberInRange(`${field}.sigma`, step.sigma, 0.000001, 10),
+    ...(step.m1 !== undefined ? { m1: checkNumberInRange(`${field}.m1`, step.m1, 0, 1_000_000) } : {}),
+    ...(step.m2 !== undefined ? { m2: checkNumberInRange(`${field}.m2`, step.m2, 0, 1_000_000) } : {}),
   });
 });

@@ -1,5 +1,5 @@
 import type { PipelineStep } from '../image-processor.js';
-import { checkInteger } from './check.js';
+import { checkIntInRange } from '../../validation/check.js';
 import { LUMA_B, LUMA_G, LUMA_R, mapColour } from './raw-pixels.js';
 import type { RawStepHandler } from './step.js';
 
@@ -12,7 +12,7 @@ type ThresholdStep = Extract<PipelineStep, { op: 'threshold' }>;
 export const threshold: RawStepHandler<ThresholdStep> = {
   raw: true,
   apply(pixels, step, field) {
-    const level = checkInteger(step.level, `${field}.level`, 0, 255);
+    const level = checkIntInRange(`${field}.level`, step.level, 0, 255);
     if (step.perChannel) {
       const table = new Uint8Array(256);
       table.fill(255, level);

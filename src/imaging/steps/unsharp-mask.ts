@@ -1,5 +1,5 @@
 import type { PipelineStep } from '../image-processor.js';
-import { checkNumber } from './check.js';
+import { checkNumberInRange } from '../../validation/check.js';
 import { sharpFromPixels } from './raw-pixels.js';
 import type { RawStepHandler } from './step.js';
 
@@ -13,9 +13,9 @@ type UnsharpMaskStep = Extract<PipelineStep, { op: 'unsharpMask' }>;
 export const unsharpMask: RawStepHandler<UnsharpMaskStep> = {
   raw: true,
   async apply(pixels, step, field, deadline) {
-    const radius = checkNumber(step.radius, `${field}.radius`, 0.3, 100);
-    const amount = checkNumber(step.amount, `${field}.amount`, 0, 10);
-    const threshold = checkNumber(step.threshold, `${field}.threshold`, 0, 255);
+    const radius = checkNumberInRange(`${field}.radius`, step.radius, 0.3, 100);
+    const amount = checkNumberInRange(`${field}.amount`, step.amount, 0, 10);
+    const threshold = checkNumberInRange(`${field}.threshold`, step.threshold, 0, 255);
     // sharp blurs RGBA premultiplied, so colour under transparent pixels does not bleed into the mask.
     const blurred = await sharpFromPixels(pixels, deadline).blur(radius).raw({ depth: 'uchar' }).toBuffer();
     const { data, channels } = pixels;

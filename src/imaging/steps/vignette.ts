@@ -1,5 +1,5 @@
 import type { PipelineStep } from '../image-processor.js';
-import { checkNumber } from './check.js';
+import { checkNumberInRange } from '../../validation/check.js';
 import type { RawStepHandler } from './step.js';
 
 type VignetteStep = Extract<PipelineStep, { op: 'vignette' }>;
@@ -12,8 +12,8 @@ type VignetteStep = Extract<PipelineStep, { op: 'vignette' }>;
 export const vignette: RawStepHandler<VignetteStep> = {
   raw: true,
   apply(pixels, step, field) {
-    const strength = checkNumber(step.strength, `${field}.strength`, 0, 1);
-    const radius = checkNumber(step.radius, `${field}.radius`, 0.1, 1.5);
+    const strength = checkNumberInRange(`${field}.strength`, step.strength, 0, 1);
+    const radius = checkNumberInRange(`${field}.radius`, step.radius, 0.1, 1.5);
     const { data, width, height, channels } = pixels;
     const span = 1 - radius;
     if (strength === 0 || span <= 0) return pixels;

@@ -4,9 +4,10 @@ import type { Knex } from 'knex';
  * Runs unchanged on SQLite and MySQL/MariaDB. Timestamps are epoch-ms bigints rather than DATETIME so
  * both engines store and return the same value, free of session time zones and fractional-second
  * precision. JSON goes in mediumtext: MySQL's text stops at 64 KiB (SQLite ignores the variant).
+ * @public knex calls up and down through the module (run-migrations.ts), never by name.
  */
 export async function up(knex: Knex): Promise<void> {
-  const mysql = knex.client.dialect === 'mysql';
+  const mysql = (knex.client as Knex.Client).dialect === 'mysql';
   // A server default of latin1 would mangle filenames and prompts; knex rejects these on SQLite.
   const utf8 = (t: Knex.CreateTableBuilder) => {
     if (!mysql) return;
@@ -51,6 +52,7 @@ export async function up(knex: Knex): Promise<void> {
   });
 }
 
+/** @public */
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('palettes');
   await knex.schema.dropTableIfExists('images');

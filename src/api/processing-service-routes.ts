@@ -21,7 +21,7 @@ export interface ProcessingCores {
   assets: AssetService;
   maxVariations: number;
   maxOutputDimension: number;
-  maxInputPixels: number;
+  maxOutputPixels: number;
   maxCompositeLayers: number;
 }
 
@@ -55,7 +55,7 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
 
     async createComposite(req, ctx) {
       // Every field is checked before any stored layer is read.
-      const draft = compositeSpec(req, { maxLayers: cores.maxCompositeLayers, maxInputPixels: cores.maxInputPixels, maxOutputDimension: cores.maxOutputDimension });
+      const draft = compositeSpec(req, { maxLayers: cores.maxCompositeLayers, maxOutputPixels: cores.maxOutputPixels, maxOutputDimension: cores.maxOutputDimension });
       const spec = await resolveLayers(draft, async (imageId) => (await cores.assets.read(imageId)).data);
       const image = await processing.composite(spec, callOptionsFrom(ctx));
       return { image: toPbEncodedImage(image) };

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { encodeOutput, type EncodeContext } from './encode-output.js';
 import { isOutputFormat, type OutputOptions, type PipelineSpec, type PipelineStep } from './image-processor.js';
+import { planPixels } from './plan-pixels.js';
 import { readPipelineHeader } from './read-header.js';
 import { fromSharpError, type ErrorContext } from './sharp-error.js';
 import { applySteps, settleBeforeFlatten } from './steps/apply-steps.js';
@@ -8,7 +9,9 @@ import { flattens } from './steps/encode.js';
 import type { WireImage } from './task-protocol.js';
 import { timeoutSeconds } from './timeout-seconds.js';
 
-export interface RunContext extends ErrorContext, EncodeContext {}
+export interface RunContext extends ErrorContext, EncodeContext {
+  maxOutputPixels: number;
+}
 
 
 /**
@@ -24,11 +27,13 @@ export async function runPipeline(input: Buffer, spec: PipelineSpec, ctx: RunCon
   const header = await readPipelineHeader(input, ctx);
   const orient = spec.autoOrient !== false || spec.steps.some((s) => s.op === 'autoOrient');
   const output: OutputOptions = spec.output ?? { format: isOutputFormat(ctx.format) ? ctx.format : 'png' };
+  const size = orient ? { width: header.orientedWidth, height: header.orientedHeight } : { width: header.width, height: header.height };
+  // The main thread planned from a declared size, when it could read one; this is the real one.
+  planPixels(spec.steps, size, ctx.maxOutputPixels);
   try {
     const image = sharp(input, { limitInputPixels: ctx.maxInputPixels, failOn: 'truncated', autoOrient: orient }).timeout({
       seconds: timeoutSeconds(ctx.deadline),
     });
-    const size = orient ? { width: header.orientedWidth, height: header.orientedHeight } : { width: header.width, height: header.height };
     // The encoder may flatten (steps/encode.ts), and sharp flattens before the colour operations.
     const flattening = output.format === 'svg' ? output.background !== undefined : flattens(output);
     const stepped = await applySteps(

@@ -9,7 +9,11 @@ import type { CompositeLayer, CompositeSpec, EncodedImage, InputFormat, Pipeline
 /** Fixed per pool; sent once as piscina's workerData rather than with every task. */
 export interface WorkerSettings {
   maxInputPixels: number;
+  /** Largest image a pipeline may make, width x height (see plan-pixels.ts). */
+  maxOutputPixels: number;
   maxOutputDimension: number;
+  /** Largest SVG input, bytes (see sanitize-svg.ts). */
+  maxSvgBytes: number;
   /** Encoder time one AVIF request may take, ms (see avif-effort.ts). */
   avifBudgetMs: number;
 }

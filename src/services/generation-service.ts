@@ -19,6 +19,7 @@ import {
   strengthOf,
 } from '../generation/request-checks.js';
 import { parseStyle, type Style } from '../generation/styles.js';
+import { checkOutputPixels } from '../imaging/plan-pixels.js';
 import type { ImageProcessor } from '../imaging/image-processor.js';
 import { checkId, checkIntInRange, checkMaxLength } from '../validation/check.js';
 import type { AssetService } from './asset-service.js';
@@ -77,6 +78,8 @@ export interface GenerationServiceDeps {
   images: ImageProcessor;
   registry: ModelRegistry;
   maxOutputDimension: number;
+  /** Largest image generated, width x height; checked before any provider is called. Default: no bound beyond the sides. */
+  maxOutputPixels?: number;
   /** Variations in flight at once per request. */
   variationConcurrency: number;
   /** Seeds when the caller gives none (tests fix it). */
@@ -151,6 +154,7 @@ export class GenerationService {
       steps: optionalInRange('steps', req.steps, limits.steps, model, true),
       guidanceScale: optionalInRange('guidance_scale', req.guidanceScale, limits.guidanceScale, model, false),
     };
+    checkOutputPixels('width and height', input.width, input.height, this.deps.maxOutputPixels ?? Infinity);
     const started = performance.now();
     const output = await model.generator.textToImage(input, generationCall(call));
     const latencyMs = performance.now() - started;
@@ -316,6 +320,7 @@ export class GenerationService {
       sourceImage = { data: png.data, contentType: png.contentType, width: png.width, height: png.height };
     }
     const { width, height } = fitSize(sourceImage.width, sourceImage.height, limits);
+    checkOutputPixels('image_id', width, height, this.deps.maxOutputPixels ?? Infinity);
     return {
       prompt: prompt.slice(0, limits.maxPromptLength),
       negativePrompt: source.negativePrompt,

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-node';
+import sharp from 'sharp';
+import { ErrorInfoSchema } from '../../gen/google/rpc/error_details_pb.js';
+import { Fit } from '../../gen/image/v1/operations_pb.js';
+import { ImageService } from '../../gen/image/v1/image_service_pb.js';
+import { ProcessingService } from '../../gen/image/v1/processing_service_pb.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/** The ConnectError a call fails with (or a test failure if it succeeds). */
+async function failure(call: () => Promise<unknown>): Promise<ConnectError> {
+  const error = await call().then(
+    () => undefined,
+    (e: unknown) => ConnectError.from(e),
+  );
+  if (error === undefined) throw new Error('the call should have failed');
+  return error;
+}
+
+function reasonOf(error: ConnectError): string | undefined {
+  return error.findDetails(ErrorInfoSchema)[0]?.reason;
+}
+
+describe('pixel budgets: what a pipeline would make is planned before it runs', () => {
+  let app: TestApp;
+  let processing: ReturnType<typeof createClient<typeof ProcessingService>>;
+  let tiny: Buffer;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    processing = createClient(ProcessingService, createConnectTransport({ baseUrl: app.baseUrl, httpVersion: '2' }));
+    tiny = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#c82828' } }).png().toBuffer();
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('refuses a 69-byte 1x1 PNG filled to 16384x16384 by ProcessForExport before any work', async () => {
+    expect(tiny.length).toBeLessThan(100);
+    const before = app.pool.stats();
+    const error = await failure(() => processing.processForExport({ imageData: tiny, format: 'png', resize: { width: 16_384, height: 16_384, fit: Fit.FILL } }));
+    expect(Code[error.code]).toBe(Code[Code.ResourceExhausted]);
+    expect(reasonOf(error)).toBe('PIXEL_LIMIT_EXCEEDED');
+    expect(error.rawMessage).toBe('resize: limit is 100000000 output pixels, received a planned output of 16384x16384 = 268435456 pixels');
+    // Refused in front of the pool: nothing ran, nothing completed.
+    expect(app.pool.stats()).toEqual({ ...before, rejected: before.rejected + 1 });
+  });
+
+  it('refuses sixteen such configurations in one GenerateVariations without admitting any', async () => {
+    const before = app.pool.stats();
+    const variationConfigs = Array.from({ length: 16 }, (_, i) => ({ id: `v${i}`, resize: { width: 16_384, height: 16_384, fit: Fit.FILL }, format: 'png' }));
+    const error = await failure(async () => {
+      for await (const _ of processing.generateVariations({ imageData: tiny, variationConfigs })) void _;
+    });
+    expect(Code[error.code]).toBe(Code[Code.ResourceExhausted]);
+    expect(reasonOf(error)).toBe('PIXEL_LIMIT_EXCEEDED');
+    expect(error.rawMessage).toMatch(/^variation_configs\[\d+\]\.resize: limit is 100000000 output pixels, received a planned output of 16384x16384 = 268435456 pixels$/);
+    const after = app.pool.stats();
+    expect(after.completed).toBe(before.completed);
+    expect(after).toMatchObject({ running: 0, queued: 0 });
+  });
+
+  it('refuses a composite canvas over the output limit', async () => {
+    const error = await failure(() => processing.createComposite({ width: 16_384, height: 16_384, format: 'png' }));
+    expect(Code[error.code]).toBe(Code[Code.ResourceExhausted]);
+    expect(error.rawMessage).toBe('canvas: limit is 100000000 output pixels, received a planned output of 16384x16384 = 268435456 pixels');
+  });
+});
+
+describe('a configured MAX_OUTPUT_PIXELS below the input limit', () => {
+  let app: TestApp;
+  let images: ReturnType<typeof createClient<typeof ImageService>>;
+
+  beforeAll(async () => {
+    app = await startTestApp({ MAX_OUTPUT_PIXELS: '1000000' });
+    images = createClient(ImageService, createConnectTransport({ baseUrl: app.baseUrl, httpVersion: '2' }));
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('refuses a generated size over it before the generator is called', async () => {
+    const before = app.pool.stats();
+    const error = await failure(() => images.generateImage({ prompt: 'a red fox', width: 2048, height: 1024 }));
+    expect(Code[error.code]).toBe(Code[Code.ResourceExhausted]);
+    expect(error.rawMessage).toBe('width and height: limit is 1000000 output pixels, received a planned output of 2048x1024 = 2097152 pixels');
+    expect(app.pool.stats()).toEqual(before);
+    await expect(images.generateImage({ prompt: 'a red fox', width: 512, height: 512 })).resolves.toMatchObject({ image: { width: 512, height: 512 } });
+  });
+
+  it('refuses enlarging a stored image over it, and derives within it', async () => {
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#08f' } }).png().toBuffer();
+    const { image } = await images.uploadImage({ fileData: png, filename: 'small.png' });
+    const error = await failure(() => images.resizeImage({ imageId: image!.imageId, width: 2000, height: 1500, maintainAspectRatio: true }));
+    expect(Code[error.code]).toBe(Code[Code.ResourceExhausted]);
+    expect(error.rawMessage).toBe('resize: limit is 1000000 output pixels, received a planned output of 2000x1500 = 3000000 pixels');
+    await expect(images.resizeImage({ imageId: image!.imageId, width: 800, height: 600, maintainAspectRatio: true })).resolves.toMatchObject({ image: { width: 800, height: 600 } });
+  });
+});

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import sharp from 'sharp';
@@ -6,6 +6,7 @@ import { ErrorInfoSchema } from '../../gen/google/rpc/error_details_pb.js';
 import { Fit } from '../../gen/image/v1/operations_pb.js';
 import { ImageService } from '../../gen/image/v1/image_service_pb.js';
 import { ProcessingService } from '../../gen/image/v1/processing_service_pb.js';
+import { slowPng } from '../imaging/images.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** The ConnectError a call fails with (or a test failure if it succeeds). */
@@ -16,6 +17,13 @@ async function failure(call: () => Promise<unknown>): Promise<ConnectError> {
   );
   if (error === undefined) throw new Error('the call should have failed');
   return error;
+}
+
+let flatJpeg: Promise<Buffer> | undefined;
+/** A flat 10000x10000 JPEG of well under a megabyte: a tiny file that declares 100 MP. */
+function flatJpeg10k(): Promise<Buffer> {
+  flatJpeg ??= sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: '#808080' } }).jpeg({ quality: 1 }).toBuffer();
+  return flatJpeg;
 }
 
 function reasonOf(error: ConnectError): string | undefined {
@@ -61,6 +69,14 @@ describe('pixel budgets: what a pipeline would make is planned before it runs', 
     expect(after).toMatchObject({ running: 0, queued: 0 });
   });
 
+  it('takes a JPEG declaring 10000x10000: its probe decodes every pixel without computing statistics', async () => {
+    const jpeg = await flatJpeg10k();
+    expect(jpeg.length).toBeLessThan(1024 * 1024);
+    const images = createClient(ImageService, createConnectTransport({ baseUrl: app.baseUrl, httpVersion: '2' }));
+    const { image } = await images.uploadImage({ fileData: jpeg, filename: 'flat.jpg' });
+    expect(image).toMatchObject({ width: 10_000, height: 10_000, contentType: 'image/jpeg' });
+  });
+
   it('refuses a composite canvas over the output limit', async () => {
     const error = await failure(() => processing.createComposite({ width: 16_384, height: 16_384, format: 'png' }));
     expect(Code[error.code]).toBe(Code[Code.ResourceExhausted]);
@@ -96,5 +112,42 @@ describe('a configured MAX_OUTPUT_PIXELS below the input limit', () => {
     expect(Code[error.code]).toBe(Code[Code.ResourceExhausted]);
     expect(error.rawMessage).toBe('resize: limit is 1000000 output pixels, received a planned output of 2000x1500 = 3000000 pixels');
     await expect(images.resizeImage({ imageId: image!.imageId, width: 800, height: 600, maintainAspectRatio: true })).resolves.toMatchObject({ image: { width: 800, height: 600 } });
+  });
+});
+
+describe('decode time is bounded by the operation limit and the client deadline', () => {
+  let app: TestApp;
+  let images: ReturnType<typeof createClient<typeof ImageService>>;
+
+  beforeAll(async () => {
+    app = await startTestApp({ WORKER_THREADS: '1', MAX_CONCURRENT_OPERATIONS: '1', OPERATION_TIMEOUT_MS: '1000' });
+    images = createClient(ImageService, createConnectTransport({ baseUrl: app.baseUrl, httpVersion: '2' }));
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  async function stored(): Promise<number> {
+    return (await app.db.images.list({ limit: 100 })).items.length;
+  }
+
+  async function idle(): Promise<void> {
+    await vi.waitFor(() => expect(app.pool.stats()).toMatchObject({ running: 0, queued: 0 }), { timeout: 60_000, interval: 50 });
+  }
+
+  it('stops an upload whose decode takes seconds at OPERATION_TIMEOUT_MS, stores nothing, and frees the worker', async () => {
+    const before = await stored();
+    const error = await failure(() => images.uploadImage({ fileData: slowPng(10_000, 10_000), filename: 'slow.png' }));
+    expect(Code[error.code]).toBe(Code[Code.DeadlineExceeded]);
+    expect(error.rawMessage).toBe('probe did not finish within the 1000 ms operation limit (stopped while running)');
+    await idle();
+    expect(await stored()).toBe(before);
+  });
+
+  it("answers a JPEG declaring 10000x10000 at the client's deadline", async () => {
+    const jpeg = await flatJpeg10k();
+    const error = await failure(() => images.uploadImage({ fileData: jpeg, filename: 'big.jpg' }, { timeoutMs: 100 }));
+    expect(Code[error.code]).toBe(Code[Code.DeadlineExceeded]);
+    await idle();
   });
 });

@@ -26,6 +26,7 @@ import { createBlobStore } from './storage/create-blob-store.js';
 import { sweepOrphans } from './services/orphan-sweep.js';
 import { UrlSigner } from './storage/url-signer.js';
 import { urlSigningSecret } from './url-signing-secret.js';
+import { ByteBudget } from './util/byte-budget.js';
 import type { Logger } from './util/logger.js';
 
 export interface App {
@@ -71,7 +72,11 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     images: pool,
     signer,
     publicBaseUrl: () => config.publicBaseUrl ?? baseUrl,
-    limits: { maxUploadBytes: config.limits.maxUploadBytes, maxMetadataBytes: config.limits.maxMetadataBytes },
+    limits: {
+      maxUploadBytes: config.limits.maxUploadBytes,
+      maxMetadataBytes: config.limits.maxMetadataBytes,
+      maxReadBytesPerRequest: config.limits.maxReadBytesPerRequest,
+    },
     urls: { defaultExpirySeconds: config.urlDefaultExpirySeconds, maxExpirySeconds: config.urlMaxExpirySeconds },
   });
 
@@ -98,6 +103,9 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
       }),
       processing: new ProcessingService({ images: pool, cacheMaxBytes: config.cacheMaxBytes, concurrencyPerRequest: config.pool.maxConcurrentOperations }),
       maxUploadBytes: config.limits.maxUploadBytes,
+      uploadsInFlight: new ByteBudget(config.limits.maxUploadBytesInFlight),
+      // The record beside the bytes: its fields, and metadata whose Struct encoding can be twice its JSON.
+      maxInlineImageBytes: Math.max(0, config.limits.maxMessageBytes - 2 * config.limits.maxMetadataBytes - 16 * 1024),
       maxOutputDimension: config.limits.maxOutputDimension,
       maxVariations: config.limits.maxVariations,
       maxOutputPixels: config.limits.maxOutputPixels,

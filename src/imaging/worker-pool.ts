@@ -304,9 +304,16 @@ export class WorkerPool implements ImageProcessor {
       phase = 'running';
       // Memory moved to the worker: the caller's own when given (see movable), else private copies, so
       // the caller's buffers stay usable.
-      const copies = inputs.map((input) => (input.given && movable(input.data) ? input.data : transferableCopy(input.data)));
+      // The same bytes under several inputs (a stored image used by several composite layers) are copied
+      // and moved once: structured cloning keeps every use pointing at the one copy.
+      const moved = new Map<Uint8Array, Uint8Array<ArrayBuffer>>();
+      const copies = inputs.map(({ data, given }) => {
+        let copy = moved.get(data);
+        if (copy === undefined) moved.set(data, (copy = given && movable(data) ? data : transferableCopy(data)));
+        return copy;
+      });
       const task = makeTask({ inputs: copies, formats, deadline });
-      const running = this.#piscina.run(task, { transferList: copies.map((copy) => copy.buffer) });
+      const running = this.#piscina.run(task, { transferList: [...moved.values()].map((copy) => copy.buffer) });
       // The slot is held until the worker is done, even when the caller has stopped waiting.
       const settle = (): void => {
         this.#completed++;

@@ -19,7 +19,8 @@ export interface AssetServiceDeps {
   signer: UrlSigner;
   /** Base URL of this service's own /files route (known only once it listens). */
   publicBaseUrl: () => string;
-  limits: { maxUploadBytes: number; maxMetadataBytes: number };
+  /** maxReadBytesPerRequest: stored bytes one request may read (default: no bound). */
+  limits: { maxUploadBytes: number; maxMetadataBytes: number; maxReadBytesPerRequest?: number };
   urls: { defaultExpirySeconds: number; maxExpirySeconds: number };
   now?: () => Date;
 }
@@ -133,12 +134,47 @@ export class AssetService {
     return record;
   }
 
-  /** The record and its bytes. */
-  async read(imageId: string): Promise<{ record: ImageRecord; data: Buffer }> {
+  /**
+   * The record and its bytes. The size is checked from the record before the blob is read: against the
+   * per-request read budget, and against `limit.maxBytes` when the caller has a bound of its own
+   * (`limit.what` says what it bounds, `limit.field` names the request field in the error).
+   */
+  async read(imageId: string, limit: { maxBytes: number; what: string; field: string } | undefined = undefined): Promise<{ record: ImageRecord; data: Buffer }> {
     const record = await this.get(imageId);
+    this.checkRead(limit?.field ?? 'image_id', record.fileSize, `an image of ${record.fileSize} bytes`, limit);
+    return { record, data: await this.bytesOf(record) };
+  }
+
+  /**
+   * Several stored images for one request, by id: every record first, then their sizes (one per use,
+   * since each use is decoded on its own) against the per-request read budget, then each distinct blob
+   * read once. Nothing is read when the total is over the budget. `field` names the list in the error.
+   */
+  async readMany(imageIds: readonly string[], field: string): Promise<Map<string, Buffer>> {
+    const records = new Map<string, ImageRecord>();
+    for (const imageId of imageIds) if (!records.has(imageId)) records.set(imageId, await this.get(imageId));
+    const total = imageIds.reduce((sum, imageId) => sum + records.get(imageId)!.fileSize, 0);
+    this.checkRead(field, total, `${total} bytes in ${imageIds.length} stored images`);
+    const blobs = new Map<string, Promise<Buffer>>();
+    const read = new Map<string, Buffer>();
+    for (const [imageId, record] of records) {
+      if (!blobs.has(record.storagePath)) blobs.set(record.storagePath, this.bytesOf(record));
+      read.set(imageId, await blobs.get(record.storagePath)!);
+    }
+    return read;
+  }
+
+  private async bytesOf(record: ImageRecord): Promise<Buffer> {
     const data = await this.deps.blobs.get(record.storagePath);
-    if (!data) throw storageUnavailable(`the bytes of image ${imageId} are missing from the blob store`);
-    return { record, data };
+    if (!data) throw storageUnavailable(`the bytes of image ${record.id} are missing from the blob store`);
+    return data;
+  }
+
+  /** One rule for reads: at most the per-request budget, and at most the caller's own bound. */
+  private checkRead(field: string, bytes: number, received: string, caller?: { maxBytes: number; what: string }): void {
+    const budget = this.deps.limits.maxReadBytesPerRequest ?? Infinity;
+    const [max, what] = caller !== undefined && caller.maxBytes < budget ? [caller.maxBytes, caller.what] : [budget, 'read per request'];
+    if (bytes > max) throw tooLarge(field, `${max} bytes ${what}`, received, 'READ_LIMIT_EXCEEDED');
   }
 
   async list(query: { pageSize: number; pageToken: string; kind?: ImageKind; sourceImageId: string }): Promise<Page<ImageRecord>> {

@@ -130,7 +130,7 @@ describe('compositeSpec', () => {
 });
 
 describe('resolveLayers', () => {
-  it('reads each distinct stored image once and keeps given bytes', async () => {
+  it('asks for the stored layers in order, one id per layer, and keeps given bytes', async () => {
     const draft = compositeSpec(
       request({
         layers: [pbLayer({ source: { case: 'imageId', value: ID } }), pbLayer(), pbLayer({ source: { case: 'imageId', value: ID }, opacity: 0.5 })],
@@ -138,12 +138,12 @@ describe('resolveLayers', () => {
       LIMITS,
     );
     const stored = new Uint8Array([9, 9]);
-    const reads: [string, string][] = [];
-    const sut = await resolveLayers(draft, async (id, field) => {
-      reads.push([id, field]);
-      return stored;
+    const reads: string[][] = [];
+    const sut = await resolveLayers(draft, async (ids) => {
+      reads.push(ids);
+      return new Map([[ID, stored]]);
     });
-    expect(reads).toEqual([[ID, 'layers[0].image_id']]);
+    expect(reads).toEqual([[ID, ID]]);
     expect(sut.layers.map((l) => l.input)).toEqual([stored, BYTES, stored]);
     expect(sut.layers[2]).toEqual({ input: stored, position: { anchor: 'centre' }, opacity: 0.5, blend: 'over', rotation: 0, field: 'layers[2]' });
     expect('imageId' in sut.layers[0]).toBe(false);

@@ -151,3 +151,94 @@ describe('decode time is bounded by the operation limit and the client deadline'
     await idle();
   });
 });
+
+describe('bounded reads: stored sizes are checked from their records before any blob is read', () => {
+  let app: TestApp;
+  let images: ReturnType<typeof createClient<typeof ImageService>>;
+  let processing: ReturnType<typeof createClient<typeof ProcessingService>>;
+  let photo: Buffer;
+
+  beforeAll(async () => {
+    app = await startTestApp({ MAX_MESSAGE_BYTES: String(1024 * 1024), MAX_UPLOAD_BYTES: String(4 * 1024 * 1024), MAX_READ_BYTES_PER_REQUEST: String(2 * 1024 * 1024) });
+    const transport = createConnectTransport({ baseUrl: app.baseUrl, httpVersion: '2' });
+    images = createClient(ImageService, transport);
+    processing = createClient(ProcessingService, transport);
+    // Noise barely compresses: about 100 KB.
+    photo = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer();
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  /** Counts the blob reads `call` makes (the real store, watched). */
+  async function blobReads(call: () => Promise<unknown>): Promise<number> {
+    const spy = vi.spyOn(app.blobs, 'get');
+    try {
+      await call();
+      return spy.mock.calls.length;
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('refuses a composite of one image under 32 stored ids before reading any of it', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 32; i++) ids.push((await images.uploadImage({ fileData: photo, filename: `copy-${i}.png` })).image!.imageId);
+    const layers = ids.map((imageId) => ({ source: { case: 'imageId' as const, value: imageId } }));
+    let error: ConnectError | undefined;
+    const reads = await blobReads(async () => {
+      error = await failure(() => processing.createComposite({ width: 200, height: 200, layers }));
+    });
+    expect(reads).toBe(0);
+    expect(Code[error!.code]).toBe(Code[Code.ResourceExhausted]);
+    expect(reasonOf(error!)).toBe('READ_LIMIT_EXCEEDED');
+    expect(error!.rawMessage).toBe(`layers: limit is 2097152 bytes read per request, received ${32 * photo.length} bytes in 32 stored images`);
+    // Within the budget: the image under four ids is read once (one blob) and drawn four times.
+    const within = await blobReads(async () => {
+      const { image } = await processing.createComposite({ width: 200, height: 200, layers: layers.slice(0, 4), format: 'png' });
+      expect(image).toMatchObject({ width: 200, height: 200 });
+    });
+    expect(within).toBe(1);
+  });
+
+  it('refuses include_data for an image that cannot fit in a response before reading it, and serves it by URL', async () => {
+    const big = await sharp({ create: { width: 700, height: 700, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer();
+    expect(big.length).toBeGreaterThan(1024 * 1024);
+    const { image } = await images.uploadImageStream(
+      (async function* () {
+        yield { part: { case: 'header' as const, value: { filename: 'big.png', totalSize: BigInt(big.length) } } };
+        for (let at = 0; at < big.length; at += 256 * 1024) yield { part: { case: 'chunk' as const, value: big.subarray(at, at + 256 * 1024) } };
+      })(),
+    );
+    let error: ConnectError | undefined;
+    const reads = await blobReads(async () => {
+      error = await failure(() => images.getImage({ imageId: image!.imageId, includeData: true }));
+    });
+    expect(reads).toBe(0);
+    expect(Code[error!.code]).toBe(Code[Code.ResourceExhausted]);
+    expect(reasonOf(error!)).toBe('READ_LIMIT_EXCEEDED');
+    const room = 1024 * 1024 - 2 * 64 * 1024 - 16 * 1024;
+    expect(error!.rawMessage).toBe(`include_data: limit is ${room} bytes in one response (GetImageUrl serves any size), received an image of ${big.length} bytes`);
+    await expect(images.getImage({ imageId: image!.imageId })).resolves.toMatchObject({ image: { fileSize: BigInt(big.length) } });
+    const { url } = await images.getImageUrl({ imageId: image!.imageId });
+    expect(Buffer.from(await (await fetch(url)).arrayBuffer()).equals(big)).toBe(true);
+    // A small one still comes inline.
+    const small = (await images.uploadImage({ fileData: photo, filename: 'small.png' })).image!;
+    expect(Buffer.from((await images.getImage({ imageId: small.imageId, includeData: true })).data).equals(photo)).toBe(true);
+  });
+
+  it('refuses a streamed upload whose total_size is over MAX_UPLOAD_BYTES before its first chunk', async () => {
+    const error = await failure(() =>
+      images.uploadImageStream(
+        (async function* () {
+          yield { part: { case: 'header' as const, value: { filename: 'huge.png', totalSize: 5n * 1024n * 1024n } } };
+          for (let i = 0; i < 20; i++) yield { part: { case: 'chunk' as const, value: new Uint8Array(256 * 1024) } };
+        })(),
+      ),
+    );
+    expect(Code[error.code]).toBe(Code[Code.ResourceExhausted]);
+    expect(reasonOf(error)).toBe('UPLOAD_TOO_LARGE');
+    // Named by the header's field: refused as the header arrived, not when the chunks crossed the limit.
+    expect(error.rawMessage).toBe(`header.total_size: limit is ${4 * 1024 * 1024} bytes, received ${5 * 1024 * 1024} bytes`);
+  });
+});

@@ -74,21 +74,20 @@ export function compositeSpec(request: CreateCompositeRequest, limits: Composite
   return { width, height, ...(background !== undefined ? { background } : {}), layers, output };
 }
 
-/** Reads the stored layers of a draft (each distinct id once) with the core's `read`. */
-export async function resolveLayers(draft: CompositeDraft, read: (imageId: string, field: string) => Promise<Uint8Array>): Promise<CompositeSpec> {
-  const reads = new Map<string, Promise<Uint8Array>>();
-  const layers = await Promise.all(
-    draft.layers.map(async (layer, i): Promise<CompositeLayer> => {
-      const { imageId, input, ...rest } = layer;
-      if (input !== undefined) return { ...rest, input };
-      let bytes = reads.get(imageId);
-      if (bytes === undefined) {
-        bytes = read(imageId, `${layer.field ?? `layers[${i}]`}.image_id`);
-        reads.set(imageId, bytes);
-      }
-      return { ...rest, input: await bytes };
-    }),
-  );
+/**
+ * The draft with its stored layers' bytes, from the core's `readMany` (given the ids in layer order, one
+ * per stored layer: it checks their sizes before reading and reads each image once).
+ */
+export async function resolveLayers(draft: CompositeDraft, readMany: (imageIds: string[]) => Promise<Map<string, Uint8Array>>): Promise<CompositeSpec> {
+  const ids = draft.layers.flatMap((layer) => (layer.imageId === undefined ? [] : [layer.imageId]));
+  const stored = ids.length > 0 ? await readMany(ids) : new Map<string, Uint8Array>();
+  const layers = draft.layers.map((layer): CompositeLayer => {
+    const { imageId, input, ...rest } = layer;
+    if (input !== undefined) return { ...rest, input };
+    const bytes = stored.get(imageId);
+    if (bytes === undefined) throw new Error(`stored layer ${imageId} was not read`);
+    return { ...rest, input: bytes };
+  });
   return { ...draft, layers };
 }
 

@@ -110,6 +110,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
       maxVariations: config.limits.maxVariations,
       maxOutputPixels: config.limits.maxOutputPixels,
       maxCompositeLayers: config.limits.maxCompositeLayers,
+      luts: { maxLutsPerRequest: config.limits.maxLutsPerRequest, maxLutBytes: config.limits.maxLutBytes },
     },
     health,
   );

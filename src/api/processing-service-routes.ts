@@ -5,6 +5,7 @@ import { compositeSpec, resolveLayers } from './translate/composite-spec.js';
 import type { ProcessingService } from '../services/processing-service.js';
 import { callOptionsFrom } from './call-options-from.js';
 import { keptFormat, toPbEncodedImage } from './encoded-image.js';
+import { checkLuts, type LutLimits } from './translate/check-luts.js';
 import { colorTransformationSteps } from './translate/color-transformation-steps.js';
 import { encodeOptions } from './translate/encode-options.js';
 import { resizeStep } from './translate/resize-step.js';
@@ -23,6 +24,8 @@ export interface ProcessingCores {
   maxOutputDimension: number;
   maxOutputPixels: number;
   maxCompositeLayers: number;
+  /** How many `.cube` LUTs one request may carry, and how large each may be. */
+  luts: LutLimits;
 }
 
 /** image.v1.ProcessingService: stateless bytes in, bytes out. */
@@ -30,7 +33,7 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
   const { processing } = cores;
   router.service(ProcessingServiceDesc, {
     async *generateVariations(req, ctx) {
-      const jobs = variationJobs(req.variationConfigs, keptFormat(req.imageData), { maxVariations: cores.maxVariations, maxDimension: cores.maxOutputDimension });
+      const jobs = variationJobs(req.variationConfigs, keptFormat(req.imageData), { maxVariations: cores.maxVariations, maxDimension: cores.maxOutputDimension, luts: cores.luts });
       // The request's bytes are not read again here, so they may be handed to the worker instead of copied.
       const call = { ...callOptionsFrom(ctx), field: 'image_data', giveInput: true };
       for await (const result of processing.variations(req.imageData, jobs, req.cacheKey, call)) {
@@ -39,6 +42,7 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
     },
 
     async applyColorTransformations(req, ctx) {
+      checkLuts([{ transformations: req.transformations, field: 'transformations' }], 'transformations', cores.luts);
       const steps = colorTransformationSteps(req.transformations, 'transformations');
       const output = encodeOptions(req.format || keptFormat(req.imageData), req.exportOptions, '');
       // One task reads the request's only bytes field, and nothing here reads it after: hand it over.

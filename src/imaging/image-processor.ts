@@ -139,6 +139,8 @@ export type PipelineStep = (
    * then green, then blue; inputs are scaled from [domainMin, domainMax] per channel.
    */
   | { op: 'lut3d'; size: number; table: Float32Array; domainMin: [number, number, number]; domainMax: [number, number, number] }
+  /** The same from a `.cube` file's text, parsed in the worker before the image is decoded (steps/lut3d.ts). */
+  | { op: 'lut3d'; cube: string }
   /**
    * Palette recolouring (src/color/recolor.ts): the image's own palette, matched to `colors` ("#rrggbb",
    * 1-16), moved there by an RBF colour transfer applied through a lut3d table; strength 0-1 (0 leaves

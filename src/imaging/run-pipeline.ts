@@ -5,6 +5,7 @@ import { planPixels } from './plan-pixels.js';
 import { readPipelineHeader } from './read-header.js';
 import { fromSharpError, type ErrorContext } from './sharp-error.js';
 import { applySteps, settleBeforeFlatten } from './steps/apply-steps.js';
+import { parseLutSteps } from './steps/lut3d.js';
 import { flattens } from './steps/encode.js';
 import type { WireImage } from './task-protocol.js';
 import { timeoutSeconds } from './timeout-seconds.js';
@@ -23,7 +24,8 @@ function withPaddingColour(steps: readonly PipelineStep[], padding: string): Pip
 }
 
 /** Worker side of ImageProcessor.run: header and limits, the steps, then the encoding. */
-export async function runPipeline(input: Buffer, spec: PipelineSpec, ctx: RunContext): Promise<WireImage> {
+export async function runPipeline(input: Buffer, given: PipelineSpec, ctx: RunContext): Promise<WireImage> {
+  const spec = { ...given, steps: parseLutSteps(given.steps) };
   const header = await readPipelineHeader(input, ctx);
   const orient = spec.autoOrient !== false || spec.steps.some((s) => s.op === 'autoOrient');
   const output: OutputOptions = spec.output ?? { format: isOutputFormat(ctx.format) ? ctx.format : 'png' };

@@ -242,3 +242,46 @@ describe('bounded reads: stored sizes are checked from their records before any 
     expect(error.rawMessage).toBe(`header.total_size: limit is ${4 * 1024 * 1024} bytes, received ${5 * 1024 * 1024} bytes`);
   });
 });
+
+describe('.cube LUTs: bounded per request, parsed in a worker', () => {
+  let app: TestApp;
+  let processing: ReturnType<typeof createClient<typeof ProcessingService>>;
+  let photo: Buffer;
+  const IDENTITY = 'LUT_3D_SIZE 2\n0 0 0\n1 0 0\n0 1 0\n1 1 0\n0 0 1\n1 0 1\n0 1 1\n1 1 1\n';
+  const lut = (cube: string) => ({ kind: { case: 'lut' as const, value: { cube } } });
+
+  beforeAll(async () => {
+    app = await startTestApp({ MAX_LUTS_PER_REQUEST: '2', MAX_LUT_BYTES: '4096' });
+    processing = createClient(ProcessingService, createConnectTransport({ baseUrl: app.baseUrl, httpVersion: '2' }));
+    photo = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#c82828' } }).png().toBuffer();
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('refuses more LUTs than MAX_LUTS_PER_REQUEST across a request, before any work', async () => {
+    const before = app.pool.stats();
+    const error = await failure(() => processing.applyColorTransformations({ imageData: photo, transformations: [lut(IDENTITY), lut(IDENTITY), lut(IDENTITY)], format: 'png' }));
+    expect(Code[error.code]).toBe(Code[Code.InvalidArgument]);
+    expect(error.rawMessage).toBe('transformations: expected at most 2 lut transformations in one request, received 3');
+    const variationConfigs = [0, 1, 2].map((i) => ({ id: `v${i}`, colorTransform: [lut(IDENTITY)], format: 'png' }));
+    const spread = await failure(async () => {
+      for await (const _ of processing.generateVariations({ imageData: photo, variationConfigs })) void _;
+    });
+    expect(spread.rawMessage).toBe('variation_configs: expected at most 2 lut transformations in one request, received 3');
+    expect(app.pool.stats()).toEqual(before);
+  });
+
+  it('refuses a .cube over MAX_LUT_BYTES, and names a bad one from the worker with its field and line', async () => {
+    const oversized = `# ${'x'.repeat(5000)}\n${IDENTITY}`;
+    const big = await failure(() => processing.applyColorTransformations({ imageData: photo, transformations: [lut(oversized)], format: 'png' }));
+    expect(Code[big.code]).toBe(Code[Code.ResourceExhausted]);
+    expect(reasonOf(big)).toBe('LUT_TOO_LARGE');
+    expect(big.rawMessage).toBe(`transformations[0].lut.cube: limit is 4096 bytes, received ${oversized.length} bytes`);
+    const bad = await failure(() => processing.applyColorTransformations({ imageData: photo, transformations: [lut('LUT_3D_SIZE 2\n0 0 0\n1 0\n')], format: 'png' }));
+    expect(Code[bad.code]).toBe(Code[Code.InvalidArgument]);
+    expect(bad.rawMessage).toBe('transformations[0].lut.cube: expected a row of 3 numbers on line 3, received "1 0"');
+    const { image } = await processing.applyColorTransformations({ imageData: photo, transformations: [lut(IDENTITY), lut(IDENTITY)], format: 'png' });
+    expect(image).toMatchObject({ width: 40, height: 30 });
+  });
+});

@@ -34,6 +34,8 @@ export interface ProbeResult {
   space: string;
   hasIcc: boolean;
   hasExif: boolean;
+  /** SVG: the sanitised document (see sanitize-svg.ts), which is what may be stored, never the bytes given. */
+  sanitized?: Uint8Array;
 }
 
 export interface EncodeOptions {
@@ -236,6 +238,12 @@ export interface RunOptions {
    * ArrayBuffer (give or take 64 KiB) and are large enough for the copy to matter; otherwise copied.
    */
   giveInput?: boolean;
+  /**
+   * The input is an SVG this service wrote itself (the procedural generator's scene, which holds shapes
+   * and colours, never request text): it skips the sanitiser every other SVG goes through, and with it
+   * the second or more a worker thread takes to load one. Never for bytes a caller sent.
+   */
+  ownSvg?: boolean;
 }
 
 export interface ImageProcessor {

@@ -27,6 +27,8 @@ interface TaskBase {
   field: string;
   /** Epoch ms; the worker turns the time left into sharp's own timeout. */
   deadline: number;
+  /** An SVG this service wrote itself (RunOptions.ownSvg): not sanitised. */
+  ownSvg?: boolean;
 }
 
 /** A composite spec as it travels: the layers without their bytes, which are the task's `inputs`. */

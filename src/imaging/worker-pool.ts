@@ -214,7 +214,7 @@ export class WorkerPool implements ImageProcessor {
     makeTask: (base: SingleInputBase) => WorkerTask,
   ): Promise<Extract<WorkerReply, { ok: true }>> {
     return this.#operateMany(operation, [{ data: input, field, given: options.giveInput }], options, plan, ({ inputs, formats, deadline }) =>
-      makeTask({ input: inputs[0], format: formats[0], field, deadline }),
+      makeTask({ input: inputs[0], format: formats[0], field, deadline, ...(options.ownSvg ? { ownSvg: true } : {}) }),
     );
   }
 

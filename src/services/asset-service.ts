@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ImageKind, ImageRecord } from '../domain/image-record.js';
 import { imageNotFound, invalidArgument, storageUnavailable, tooLarge } from '../errors/index.js';
-import { type ImageProcessor, type OutputFormat, RASTER_FORMAT_NAMES } from '../imaging/image-processor.js';
+import { type ImageProcessor, type OutputFormat, type ProbeResult, RASTER_FORMAT_NAMES } from '../imaging/image-processor.js';
 import type { Database, Page } from '../persistence/repositories.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { blobKeyFor, sha256Hex } from '../storage/blob-key.js';
@@ -98,8 +98,8 @@ export class AssetService {
       throw tooLarge(field, `${this.deps.limits.maxUploadBytes} bytes`, `${image.data.byteLength} bytes`, 'UPLOAD_TOO_LARGE');
     }
     this.checkMetadata(image.metadata);
-    const probe = image.encoded ?? (await this.deps.images.probe(image.data, field, call));
-    const sha256 = sha256Hex(image.data);
+    const { probe, data } = image.encoded ? { probe: image.encoded, data: image.data } : await this.probed(image.data, field, call);
+    const sha256 = sha256Hex(data);
     const storagePath = blobKeyFor(sha256);
     const now = this.now();
     const record: ImageRecord = {
@@ -110,7 +110,7 @@ export class AssetService {
       declaredContentType: image.declaredContentType,
       width: probe.width,
       height: probe.height,
-      fileSize: image.data.byteLength,
+      fileSize: data.byteLength,
       sha256,
       storagePath,
       metadata: image.metadata,
@@ -122,7 +122,7 @@ export class AssetService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.deps.blobs.put(storagePath, image.data, probe.contentType);
+    await this.deps.blobs.put(storagePath, data, probe.contentType);
     await this.deps.db.images.insert(record);
     return record;
   }
@@ -248,6 +248,12 @@ export class AssetService {
       },
       call,
     );
+  }
+
+  /** What the bytes are, and what to store of them: an SVG as sanitised, never as sent. */
+  private async probed(data: Uint8Array, field: string, call: CallOptions): Promise<{ probe: ProbeResult; data: Uint8Array }> {
+    const probe = await this.deps.images.probe(data, field, call);
+    return { probe, data: probe.sanitized ?? data };
   }
 
   private checkMetadata(metadata: Record<string, unknown> | null): void {

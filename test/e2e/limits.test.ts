@@ -285,3 +285,36 @@ describe('.cube LUTs: bounded per request, parsed in a worker', () => {
     expect(image).toMatchObject({ width: 40, height: 30 });
   });
 });
+
+describe('SVG uploads are sanitised before they are decoded or stored', () => {
+  let app: TestApp;
+  let images: ReturnType<typeof createClient<typeof ImageService>>;
+  const HOSTILE = `<?xml version="1.0"?>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="30" onload="fetch('/steal?c='+document.cookie)">
+  <script>alert(document.domain)</script>
+  <rect width="40" height="30" fill="#08f" onmouseover="alert(1)"/>
+  <image xlink:href="https://tracker.example/pixel.png" width="1" height="1"/>
+  <image href="http://tracker.example/pixel2.png" width="1" height="1"/>
+</svg>`;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    images = createClient(ImageService, createConnectTransport({ baseUrl: app.baseUrl, httpVersion: '2' }));
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('stores and serves the SVG without its script, handlers and external references', async () => {
+    const { image } = await images.uploadImage({ fileData: Buffer.from(HOSTILE), filename: 'x.svg', contentType: 'image/svg+xml' });
+    expect(image).toMatchObject({ contentType: 'image/svg+xml', width: 40, height: 30 });
+    const served = Buffer.from(await (await fetch((await images.getImageUrl({ imageId: image!.imageId })).url)).arrayBuffer());
+    const inline = Buffer.from((await images.getImage({ imageId: image!.imageId, includeData: true })).data);
+    expect(served.equals(inline)).toBe(true);
+    expect(image!.fileSize).toBe(BigInt(served.length));
+    const text = served.toString('utf8');
+    for (const gone of ['<script', 'onload', 'onmouseover', 'tracker.example', 'document.cookie']) expect(text, gone).not.toContain(gone);
+    expect(text).toContain('<rect width="40" height="30" fill="#08f">');
+    expect(await sharp(served).metadata()).toMatchObject({ format: 'svg', width: 40, height: 30 });
+  });
+});

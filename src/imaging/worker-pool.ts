@@ -80,8 +80,9 @@ type SingleInputBase = Omit<Exclude<WorkerTask, CompositeTask>, 'type'>;
 type TaskInput = { data: Uint8Array; field: string; given?: boolean };
 type Prepared = { inputs: Uint8Array[]; formats: InputFormat[]; deadline: number };
 /**
- * The pixels an operation will make beyond its inputs, planned from their declared sizes (undefined
- * when the main thread cannot read one); throws when a planned size is over the output limit.
+ * The most pixels an operation will hold at once by its plan (its input, what it resamples, what it
+ * makes), from the inputs' declared sizes (undefined when the main thread cannot read one); throws
+ * when a planned size is over the output limit.
  */
 type Plan = (declared: (Size | undefined)[]) => number;
 type Abort = { why: 'deadline' | 'cancelled' };

@@ -26,6 +26,7 @@ import { createBlobStore } from './storage/create-blob-store.js';
 import { sweepOrphans } from './services/orphan-sweep.js';
 import { UrlSigner } from './storage/url-signer.js';
 import { urlSigningSecret } from './url-signing-secret.js';
+import { ByteBudget } from './util/byte-budget.js';
 import type { Logger } from './util/logger.js';
 
 export interface App {
@@ -57,7 +58,9 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     maxQueue: config.pool.maxQueue,
     operationTimeoutMs: config.pool.operationTimeoutMs,
     maxInputPixels: config.limits.maxInputPixels,
+    maxOutputPixels: config.limits.maxOutputPixels,
     maxOutputDimension: config.limits.maxOutputDimension,
+    maxSvgBytes: config.limits.maxSvgBytes,
     avifBudgetMs: config.limits.avifBudgetMs,
     onOperation: (op) => logger.debug(op, 'image operation'),
   });
@@ -69,7 +72,11 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     images: pool,
     signer,
     publicBaseUrl: () => config.publicBaseUrl ?? baseUrl,
-    limits: { maxUploadBytes: config.limits.maxUploadBytes, maxMetadataBytes: config.limits.maxMetadataBytes },
+    limits: {
+      maxUploadBytes: config.limits.maxUploadBytes,
+      maxMetadataBytes: config.limits.maxMetadataBytes,
+      maxReadBytesPerRequest: config.limits.maxReadBytesPerRequest,
+    },
     urls: { defaultExpirySeconds: config.urlDefaultExpirySeconds, maxExpirySeconds: config.urlMaxExpirySeconds },
   });
 
@@ -90,15 +97,20 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
         assets,
         images: pool,
         maxOutputDimension: config.limits.maxOutputDimension,
+        maxOutputPixels: config.limits.maxOutputPixels,
         maxUploadBytes: config.limits.maxUploadBytes,
         logger,
       }),
       processing: new ProcessingService({ images: pool, cacheMaxBytes: config.cacheMaxBytes, concurrencyPerRequest: config.pool.maxConcurrentOperations }),
       maxUploadBytes: config.limits.maxUploadBytes,
+      uploadsInFlight: new ByteBudget(config.limits.maxUploadBytesInFlight),
+      // The record beside the bytes: its fields, and metadata whose Struct encoding can be twice its JSON.
+      maxInlineImageBytes: Math.max(0, config.limits.maxMessageBytes - 2 * config.limits.maxMetadataBytes - 16 * 1024),
       maxOutputDimension: config.limits.maxOutputDimension,
       maxVariations: config.limits.maxVariations,
-      maxInputPixels: config.limits.maxInputPixels,
+      maxOutputPixels: config.limits.maxOutputPixels,
       maxCompositeLayers: config.limits.maxCompositeLayers,
+      luts: { maxLutsPerRequest: config.limits.maxLutsPerRequest, maxLutBytes: config.limits.maxLutBytes },
     },
     health,
   );

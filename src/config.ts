@@ -43,6 +43,21 @@ export interface Config {
     maxMetadataBytes: number;
     /** Largest decoded image, width x height. */
     maxInputPixels: number;
+    /**
+     * Largest image a pipeline may make, width x height: every resize, crop, contain padding, composite
+     * canvas and generated size is planned before any work and refused over it.
+     */
+    maxOutputPixels: number;
+    /** Stored image bytes one request may read (CreateComposite's stored layers, GetImage's include_data). */
+    maxReadBytesPerRequest: number;
+    /** Bytes held at once by streamed uploads still arriving, across all streams. */
+    maxUploadBytesInFlight: number;
+    /** Most `.cube` LUT transformations in one request. */
+    maxLutsPerRequest: number;
+    /** Largest `.cube` LUT text, bytes. */
+    maxLutBytes: number;
+    /** Largest SVG input, bytes: every SVG is sanitised as a document before it is decoded or stored. */
+    maxSvgBytes: number;
     /** Largest side of an image the service produces. */
     maxOutputDimension: number;
     /** Most configurations in one ProcessingService.GenerateVariations request. */
@@ -96,6 +111,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw configError('LOG_LEVEL', 'one of debug, info, warn, error, silent', logLevel);
   }
   const threads = int(env, 'WORKER_THREADS', cores, 1, 256);
+  const maxInputPixels = int(env, 'MAX_INPUT_PIXELS', 100_000_000, 1, 2 ** 32);
+  const maxUploadBytes = int(env, 'MAX_UPLOAD_BYTES', 256 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER);
   const config: Config = {
     host: str(env, 'HOST') ?? '127.0.0.1',
     port: int(env, 'PORT', 50051, 0, 65535),
@@ -119,9 +136,18 @@ export function loadConfig(env: Env = process.env): Config {
     urlMaxExpirySeconds: int(env, 'URL_MAX_EXPIRY_SECONDS', 7 * 24 * 3600, 1, 31_536_000),
     limits: {
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31 - 1),
-      maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 256 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER),
+      maxUploadBytes,
       maxMetadataBytes: int(env, 'MAX_METADATA_BYTES', 64 * 1024, 0, 16 * 1024 * 1024),
-      maxInputPixels: int(env, 'MAX_INPUT_PIXELS', 100_000_000, 1, 2 ** 32),
+      maxInputPixels,
+      maxOutputPixels: int(env, 'MAX_OUTPUT_PIXELS', maxInputPixels, 1, 2 ** 32),
+      // A stored image of the largest upload can always be read; 32 of them under one request cannot.
+      maxReadBytesPerRequest: int(env, 'MAX_READ_BYTES_PER_REQUEST', maxUploadBytes, 1024, Number.MAX_SAFE_INTEGER),
+      maxUploadBytesInFlight: int(env, 'MAX_UPLOAD_BYTES_IN_FLIGHT', 2 * maxUploadBytes, 1024, Number.MAX_SAFE_INTEGER),
+      maxLutsPerRequest: int(env, 'MAX_LUTS_PER_REQUEST', 4, 0, 256),
+      // A 65-point LUT (the largest the format allows) written with 10 digits a value is about 10 MB.
+      maxLutBytes: int(env, 'MAX_LUT_BYTES', 16 * 1024 * 1024, 1024, 2 ** 31 - 1),
+      // The sanitiser builds a DOM of the whole document; about a second of a worker per MB of SVG.
+      maxSvgBytes: int(env, 'MAX_SVG_BYTES', 2 * 1024 * 1024, 1024, 2 ** 31 - 1),
       maxOutputDimension: int(env, 'MAX_OUTPUT_DIMENSION', 16_384, 1, 65_535),
       maxVariations: int(env, 'MAX_VARIATIONS', 16, 1, 256),
       maxStreamsPerConnection: int(env, 'MAX_STREAMS_PER_CONNECTION', 8, 1, 10_000),
@@ -154,6 +180,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (config.azure.accountName && !config.azure.accountKey && !config.azure.connectionString) {
     throw configError('AZURE_STORAGE_KEY', 'the account key that goes with AZURE_STORAGE_ACCOUNT', '');
+  }
+  if (config.limits.maxUploadBytesInFlight < config.limits.maxUploadBytes) {
+    throw configError('MAX_UPLOAD_BYTES_IN_FLIGHT', `at least MAX_UPLOAD_BYTES (${config.limits.maxUploadBytes})`, String(config.limits.maxUploadBytesInFlight));
   }
   if (config.dbPoolMin > config.dbPoolMax) {
     throw configError('DB_POOL_MIN', `at most DB_POOL_MAX (${config.dbPoolMax})`, String(config.dbPoolMin));

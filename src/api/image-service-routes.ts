@@ -21,6 +21,7 @@ import { paletteHandlers } from './palette-handlers.js';
 import { recolorHandlers } from './recolor-handlers.js';
 import type { RecolorService } from '../services/recolor-service.js';
 import type { PaletteService } from '../services/palette-service.js';
+import type { ByteBudget } from '../util/byte-budget.js';
 
 export interface ImageServiceCores {
   assets: AssetService;
@@ -29,6 +30,10 @@ export interface ImageServiceCores {
   recolor: RecolorService;
   palettes: PaletteService;
   maxUploadBytes: number;
+  /** Bytes held at once by streamed uploads still arriving or being stored. */
+  uploadsInFlight: ByteBudget;
+  /** Largest image GetImage returns inline: what fits in a response message beside its record. */
+  maxInlineImageBytes: number;
   maxOutputDimension: number;
 }
 
@@ -50,17 +55,19 @@ export function registerImageService(router: ConnectRouter, cores: ImageServiceC
     },
 
     async uploadImageStream(requests, ctx) {
-      const { header, data } = await collectUpload(requests, cores.maxUploadBytes);
-      const record = await assets.upload(
-        { data, filename: header.filename, declaredContentType: header.contentType, metadata: header.metadata ?? null, uploaderId: header.uploaderId },
-        callOptionsFrom(ctx),
+      const record = await collectUpload(requests, { maxBytes: cores.maxUploadBytes, inFlight: cores.uploadsInFlight }, ({ header, data }) =>
+        assets.upload(
+          { data, filename: header.filename, declaredContentType: header.contentType, metadata: header.metadata ?? null, uploaderId: header.uploaderId },
+          callOptionsFrom(ctx),
+        ),
       );
       return { image: toImageAsset(record) };
     },
 
     async getImage(req) {
       if (req.includeData) {
-        const { record, data } = await assets.read(req.imageId);
+        // Refused from the record before the blob is read when it could not fit in the response.
+        const { record, data } = await assets.read(req.imageId, { maxBytes: cores.maxInlineImageBytes, what: 'in one response (GetImageUrl serves any size)', field: 'include_data' });
         return { image: toImageAsset(record), data };
       }
       return { image: toImageAsset(await assets.get(req.imageId)) };

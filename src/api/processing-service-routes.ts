@@ -7,6 +7,7 @@ import { callOptionsFrom } from './call-options-from.js';
 import { toPbEncodedImage } from './encoded-image.js';
 import { keptFormat } from '../imaging/image-formats.js';
 import { sniffFormat } from '../imaging/sniff.js';
+import { checkLuts, type LutLimits } from './translate/check-luts.js';
 import { colorTransformationSteps } from './translate/color-transformation-steps.js';
 import { encodeOptions } from './translate/encode-options.js';
 import { resizeStep } from './translate/resize-step.js';
@@ -23,8 +24,10 @@ export interface ProcessingCores {
   assets: AssetService;
   maxVariations: number;
   maxOutputDimension: number;
-  maxInputPixels: number;
+  maxOutputPixels: number;
   maxCompositeLayers: number;
+  /** How many `.cube` LUTs one request may carry, and how large each may be. */
+  luts: LutLimits;
 }
 
 /** image.v1.ProcessingService: stateless bytes in, bytes out. */
@@ -32,7 +35,7 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
   const { processing } = cores;
   router.service(ProcessingServiceDesc, {
     async *generateVariations(req, ctx) {
-      const jobs = variationJobs(req.variationConfigs, keptFormat(sniffFormat(req.imageData)), { maxVariations: cores.maxVariations, maxDimension: cores.maxOutputDimension });
+      const jobs = variationJobs(req.variationConfigs, keptFormat(sniffFormat(req.imageData)), { maxVariations: cores.maxVariations, maxDimension: cores.maxOutputDimension, luts: cores.luts });
       // The request's bytes are not read again here, so they may be handed to the worker instead of copied.
       const call = { ...callOptionsFrom(ctx), field: 'image_data', giveInput: true };
       for await (const result of processing.variations(req.imageData, jobs, req.cacheKey, call)) {
@@ -41,6 +44,7 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
     },
 
     async applyColorTransformations(req, ctx) {
+      checkLuts([{ transformations: req.transformations, field: 'transformations' }], 'transformations', cores.luts);
       const steps = colorTransformationSteps(req.transformations, 'transformations');
       const output = encodeOptions(req.format || keptFormat(sniffFormat(req.imageData)), req.exportOptions, '');
       // One task reads the request's only bytes field, and nothing here reads it after: hand it over.
@@ -57,8 +61,8 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
 
     async createComposite(req, ctx) {
       // Every field is checked before any stored layer is read.
-      const draft = compositeSpec(req, { maxLayers: cores.maxCompositeLayers, maxInputPixels: cores.maxInputPixels, maxOutputDimension: cores.maxOutputDimension });
-      const spec = await resolveLayers(draft, async (imageId) => (await cores.assets.read(imageId)).data);
+      const draft = compositeSpec(req, { maxLayers: cores.maxCompositeLayers, maxOutputPixels: cores.maxOutputPixels, maxOutputDimension: cores.maxOutputDimension });
+      const spec = await resolveLayers(draft, (imageIds) => cores.assets.readMany(imageIds, 'layers'));
       const image = await processing.composite(spec, callOptionsFrom(ctx));
       return { image: toPbEncodedImage(image) };
     },

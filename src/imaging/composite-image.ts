@@ -3,6 +3,7 @@ import { deadlineExceeded, invalidArgument, tooLarge } from '../errors/index.js'
 import { encodeOutput, type EncodeContext } from './encode-output.js';
 import type { Anchor } from './image-processor.js';
 import type { InputFormat } from './image-formats.js';
+import { checkOutputPixels, planPixels } from './plan-pixels.js';
 import { readHeader, type ImageHeader } from './read-header.js';
 import { fromSharpError } from './sharp-error.js';
 import { renderPixels, sharpFromPixels, type RawPixels } from './steps/raw-pixels.js';
@@ -11,6 +12,7 @@ import { timeoutSeconds } from './timeout-seconds.js';
 
 export interface CompositeContext extends EncodeContext {
   maxInputPixels: number;
+  maxOutputPixels: number;
 }
 
 type WireCompositeLayer = WireCompositeSpec['layers'][number];
@@ -41,10 +43,10 @@ export async function compositeImage(inputs: Buffer[], formats: InputFormat[], s
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw invalidArgument('width', 'a canvas of at least 1x1 pixels', `${width}x${height}`);
   }
-  if (width > ctx.maxOutputDimension || height > ctx.maxOutputDimension || width * height > ctx.maxInputPixels) {
-    const limit = `${ctx.maxOutputDimension} pixels per side and ${ctx.maxInputPixels} pixels`;
-    throw tooLarge('canvas', limit, `${width}x${height}`, 'PIXEL_LIMIT_EXCEEDED');
+  if (width > ctx.maxOutputDimension || height > ctx.maxOutputDimension) {
+    throw tooLarge('canvas', `${ctx.maxOutputDimension} pixels per side`, `${width}x${height}`, 'PIXEL_LIMIT_EXCEEDED');
   }
+  checkOutputPixels('canvas', width, height, ctx.maxOutputPixels);
   if (inputs.length !== spec.layers.length || formats.length !== spec.layers.length) {
     throw new Error(`composite task with ${spec.layers.length} layers carries ${inputs.length} inputs and ${formats.length} formats`);
   }
@@ -68,7 +70,7 @@ export async function compositeImage(inputs: Buffer[], formats: InputFormat[], s
   let held = 0;
   for (const [i, layer] of spec.layers.entries()) {
     checkDeadline(ctx.deadline);
-    const layerCtx = { field: fields[i], format: formats[i], maxInputPixels: ctx.maxInputPixels };
+    const layerCtx = { field: fields[i], format: formats[i], maxInputPixels: ctx.maxInputPixels, maxOutputPixels: ctx.maxOutputPixels };
     let placed: Placed | undefined;
     try {
       placed = await placeLayer(inputs[i], headers[i], layer, spec, layerCtx, ctx.deadline);
@@ -105,7 +107,7 @@ async function placeLayer(
   header: ImageHeader,
   layer: WireCompositeLayer,
   canvas: { width: number; height: number },
-  ctx: { field: string; maxInputPixels: number },
+  ctx: { field: string; maxInputPixels: number; maxOutputPixels: number },
   deadline: number,
 ): Promise<Placed | undefined> {
   checkResizedSize(header, layer.box, ctx);
@@ -131,16 +133,10 @@ async function placeLayer(
   return { data: clipAndFade(pixels, x0, y0, x1 - x0, y1 - y0, layer.opacity), width: x1 - x0, height: y1 - y0, left: left + x0, top: top + y0 };
 }
 
-/** Refuses a box that would blow a small image up past the pixel limit, before it is decoded. */
-function checkResizedSize(header: ImageHeader, box: WireCompositeLayer['box'], ctx: { field: string; maxInputPixels: number }): void {
+/** Refuses a box that would blow a small image up past the output limit, before it is decoded. */
+function checkResizedSize(header: ImageHeader, box: WireCompositeLayer['box'], ctx: { field: string; maxOutputPixels: number }): void {
   if (box === undefined) return;
-  const scales = [box.width === undefined ? Infinity : box.width / header.width, box.height === undefined ? Infinity : box.height / header.height];
-  const scale = Math.min(...scales);
-  const w = Math.max(1, Math.round(header.width * scale));
-  const h = Math.max(1, Math.round(header.height * scale));
-  if (w * h > ctx.maxInputPixels) {
-    throw tooLarge(ctx.field, `${ctx.maxInputPixels} pixels`, `a ${header.width}x${header.height} layer resized to ${w}x${h}`, 'PIXEL_LIMIT_EXCEEDED');
-  }
+  planPixels([{ op: 'resize', ...box, fit: 'inside', field: ctx.field }], header, ctx.maxOutputPixels);
 }
 
 function anchored(anchor: Anchor, layer: { width: number; height: number }, canvas: { width: number; height: number }): { left: number; top: number } {

@@ -20,6 +20,8 @@ export interface ProbeResult {
   space: string;
   hasIcc: boolean;
   hasExif: boolean;
+  /** SVG: the sanitised document (see sanitize-svg.ts), which is what may be stored, never the bytes given. */
+  sanitized?: Uint8Array;
 }
 
 export interface EncodeOptions {
@@ -124,6 +126,8 @@ export type PipelineStep = (
    * then green, then blue; inputs are scaled from [domainMin, domainMax] per channel.
    */
   | { op: 'lut3d'; size: number; table: Float32Array; domainMin: [number, number, number]; domainMax: [number, number, number] }
+  /** The same from a `.cube` file's text, parsed in the worker before the image is decoded (steps/lut3d.ts). */
+  | { op: 'lut3d'; cube: string }
   /**
    * Palette recolouring (src/color/recolor.ts): the image's own palette, matched to `colors` ("#rrggbb",
    * 1-16), moved there by an RBF colour transfer applied through a lut3d table; strength 0-1 (0 leaves
@@ -219,6 +223,12 @@ export interface RunOptions {
    * ArrayBuffer (give or take 64 KiB) and are large enough for the copy to matter; otherwise copied.
    */
   giveInput?: boolean;
+  /**
+   * The input is an SVG this service wrote itself (the procedural generator's scene, which holds shapes
+   * and colours, never request text): it skips the sanitiser every other SVG goes through, and with it
+   * the second or more a worker thread takes to load one. Never for bytes a caller sent.
+   */
+  ownSvg?: boolean;
 }
 
 export interface ImageProcessor {

@@ -2,14 +2,18 @@ import sharp from 'sharp';
 import { encodeOutput, type EncodeContext } from './encode-output.js';
 import type { OutputOptions, PipelineSpec, PipelineStep } from './image-processor.js';
 import { keptFormat } from './image-formats.js';
+import { planPixels } from './plan-pixels.js';
 import { readPipelineHeader } from './read-header.js';
 import { fromSharpError, type ErrorContext } from './sharp-error.js';
 import { applySteps, settleBeforeFlatten } from './steps/apply-steps.js';
+import { parseLutSteps } from './steps/lut3d.js';
 import { flattens } from './steps/encode.js';
 import type { WireImage } from './task-protocol.js';
 import { timeoutSeconds } from './timeout-seconds.js';
 
-export interface RunContext extends ErrorContext, EncodeContext {}
+export interface RunContext extends ErrorContext, EncodeContext {
+  maxOutputPixels: number;
+}
 
 
 /**
@@ -21,15 +25,18 @@ function withPaddingColour(steps: readonly PipelineStep[], padding: string): Pip
 }
 
 /** Worker side of ImageProcessor.run: header and limits, the steps, then the encoding. */
-export async function runPipeline(input: Buffer, spec: PipelineSpec, ctx: RunContext): Promise<WireImage> {
+export async function runPipeline(input: Buffer, given: PipelineSpec, ctx: RunContext): Promise<WireImage> {
+  const spec = { ...given, steps: parseLutSteps(given.steps) };
   const header = await readPipelineHeader(input, ctx);
   const orient = spec.autoOrient !== false || spec.steps.some((s) => s.op === 'autoOrient');
   const output: OutputOptions = spec.output ?? { format: keptFormat(ctx.format) };
+  const size = orient ? { width: header.orientedWidth, height: header.orientedHeight } : { width: header.width, height: header.height };
+  // The main thread planned from a declared size, when it could read one; this is the real one.
+  planPixels(spec.steps, size, ctx.maxOutputPixels);
   try {
     const image = sharp(input, { limitInputPixels: ctx.maxInputPixels, failOn: 'truncated', autoOrient: orient }).timeout({
       seconds: timeoutSeconds(ctx.deadline),
     });
-    const size = orient ? { width: header.orientedWidth, height: header.orientedHeight } : { width: header.width, height: header.height };
     // The encoder may flatten (steps/encode.ts), and sharp flattens before the colour operations.
     const flattening = output.format === 'svg' ? output.background !== undefined : flattens(output);
     const stepped = await applySteps(

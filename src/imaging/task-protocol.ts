@@ -11,7 +11,11 @@ import type { InputFormat } from './image-formats.js';
 /** Fixed per pool; sent once as piscina's workerData rather than with every task. */
 export interface WorkerSettings {
   maxInputPixels: number;
+  /** Largest image a pipeline may make, width x height (see plan-pixels.ts). */
+  maxOutputPixels: number;
   maxOutputDimension: number;
+  /** Largest SVG input, bytes (see sanitize-svg.ts). */
+  maxSvgBytes: number;
   /** Encoder time one AVIF request may take, ms (see avif-effort.ts). */
   avifBudgetMs: number;
 }
@@ -25,6 +29,8 @@ interface TaskBase {
   field: string;
   /** Epoch ms; the worker turns the time left into sharp's own timeout. */
   deadline: number;
+  /** An SVG this service wrote itself (RunOptions.ownSvg): not sanitised. */
+  ownSvg?: boolean;
 }
 
 /** A composite spec as it travels: the layers without their bytes, which are the task's `inputs`. */

@@ -13,6 +13,7 @@ import {
 import { AdmissionQueue } from './admission-queue.js';
 import { declaredSize } from './declared-size.js';
 import { pixelLimitError } from './check-pixels.js';
+import { checkOutputPixels, planEitherWay, type Size } from './plan-pixels.js';
 import type { CompositeSpec, EncodedImage, ImageProcessor, PipelineSpec, ProbeResult, RunOptions } from './image-processor.js';
 import type { InputFormat } from './image-formats.js';
 import { sniffFormat } from './sniff.js';
@@ -36,7 +37,14 @@ export interface WorkerPoolOptions {
   /** Ceiling on one operation, queue time included, whatever the caller's deadline. */
   operationTimeoutMs: number;
   maxInputPixels: number;
+  /**
+   * Largest image a pipeline may make (width x height), planned from the steps before any work; also
+   * what admission weighs when it is more than the input. Default maxInputPixels.
+   */
+  maxOutputPixels?: number;
   maxOutputDimension: number;
+  /** Largest SVG input in bytes; SVG is sanitised as a document before sharp sees it. Default 2 MiB. */
+  maxSvgBytes?: number;
   /**
    * Encoder time one AVIF request may take, by the measured encoder rates in avif-effort.ts:
    * libaom cannot be stopped once it runs. Default 15000.
@@ -72,9 +80,17 @@ type SingleInputBase = Omit<Exclude<WorkerTask, CompositeTask>, 'type'>;
 /** Bytes to send to a worker, and the request field they came from. */
 type TaskInput = { data: Uint8Array; field: string; given?: boolean };
 type Prepared = { inputs: Uint8Array[]; formats: InputFormat[]; deadline: number };
+/**
+ * The most pixels an operation will hold at once by its plan (its input, what it resamples, what it
+ * makes), from the inputs' declared sizes (undefined when the main thread cannot read one); throws
+ * when a planned size is over the output limit.
+ */
+type Plan = (declared: (Size | undefined)[]) => number;
 type Abort = { why: 'deadline' | 'cancelled' };
 
 const DEFAULT_AVIF_BUDGET_MS = 15_000;
+const DEFAULT_MAX_SVG_BYTES = 2 * 1024 * 1024;
+const NOTHING_PLANNED: Plan = () => 0;
 
 /**
  * The ImageProcessor: every sharp pipeline runs in a piscina worker thread. In front of piscina sits
@@ -100,7 +116,9 @@ export class WorkerPool implements ImageProcessor {
     const entry = workerEntry();
     const settings: WorkerSettings = {
       maxInputPixels: options.maxInputPixels,
+      maxOutputPixels: this.#maxOutputPixels,
       maxOutputDimension: options.maxOutputDimension,
+      maxSvgBytes: options.maxSvgBytes ?? DEFAULT_MAX_SVG_BYTES,
       avifBudgetMs: options.avifBudgetMs ?? DEFAULT_AVIF_BUDGET_MS,
     };
     this.#piscina = new Piscina({
@@ -118,14 +136,25 @@ export class WorkerPool implements ImageProcessor {
     this.#piscina.on('error', (error: unknown) => options.onPoolError?.(error));
   }
 
+  get #maxOutputPixels(): number {
+    return this.#options.maxOutputPixels ?? this.#options.maxInputPixels;
+  }
+
   async probe(input: Uint8Array, field: string, options: RunOptions = {}): Promise<ProbeResult> {
-    const reply = await this.#operate('probe', input, field, options, (task) => ({ ...task, type: 'probe' }));
+    const reply = await this.#operate('probe', input, field, options, NOTHING_PLANNED, (task) => ({ ...task, type: 'probe' }));
     if (reply.type !== 'probe') throw internalError(`worker answered a probe with ${reply.type}`);
     return reply.probe;
   }
 
+  /**
+   * Runs a pipeline. Its sizes are planned from the input's declared size before it is queued: a plan
+   * over maxOutputPixels is refused there (the worker plans again from the real header before
+   * decoding), and the largest planned size is what admission weighs when it is more than the input.
+   */
   async run(input: Uint8Array, spec: PipelineSpec, options: RunOptions = {}): Promise<EncodedImage> {
-    const reply = await this.#operate('run', input, options.field ?? 'image', options, (task) => ({ ...task, type: 'run', spec }));
+    const orient = spec.autoOrient !== false || spec.steps.some((s) => s.op === 'autoOrient');
+    const plan: Plan = ([declared]) => planEitherWay(spec.steps, declared, orient, this.#maxOutputPixels).peakPixels;
+    const reply = await this.#operate('run', input, options.field ?? 'image', options, plan, (task) => ({ ...task, type: 'run', spec }));
     if (reply.type !== 'run') throw internalError(`worker answered a run with ${reply.type}`);
     const { data } = reply.image;
     // The worker transferred this memory to us: wrap it, do not copy it.
@@ -139,8 +168,11 @@ export class WorkerPool implements ImageProcessor {
   async composite(spec: CompositeSpec, options: RunOptions = {}): Promise<EncodedImage> {
     const inputs = spec.layers.map((layer, i) => ({ data: layer.input, field: layer.field ?? `layers[${i}]` }));
     const wire = { ...spec, layers: spec.layers.map(({ input: _input, ...layer }) => layer) };
-    const canvasPixels = spec.width * spec.height;
-    const reply = await this.#operateMany('composite', inputs, options, canvasPixels, ({ inputs: copies, formats, deadline }) => ({
+    const plan: Plan = () => {
+      checkOutputPixels('canvas', spec.width, spec.height, this.#maxOutputPixels);
+      return spec.width * spec.height;
+    };
+    const reply = await this.#operateMany('composite', inputs, options, plan, ({ inputs: copies, formats, deadline }) => ({
       type: 'composite',
       inputs: copies,
       formats,
@@ -158,7 +190,7 @@ export class WorkerPool implements ImageProcessor {
    * numbers rather than an image.
    */
   async compute<K extends ComputationName>(input: Uint8Array, kind: K, params: ComputationParams<K>, options: RunOptions = {}): Promise<ComputationResult<K>> {
-    const reply = await this.#operate(`compute:${kind}`, input, options.field ?? 'image', options, (task) => ({ ...task, type: 'compute', kind, params }));
+    const reply = await this.#operate(`compute:${kind}`, input, options.field ?? 'image', options, NOTHING_PLANNED, (task) => ({ ...task, type: 'compute', kind, params }));
     if (reply.type !== 'compute') throw internalError(`worker answered a computation with ${reply.type}`);
     return reply.result as ComputationResult<K>;
   }
@@ -180,10 +212,11 @@ export class WorkerPool implements ImageProcessor {
     input: Uint8Array,
     field: string,
     options: RunOptions,
+    plan: Plan,
     makeTask: (base: SingleInputBase) => WorkerTask,
   ): Promise<Extract<WorkerReply, { ok: true }>> {
-    return this.#operateMany(operation, [{ data: input, field, given: options.giveInput }], options, 0, ({ inputs, formats, deadline }) =>
-      makeTask({ input: inputs[0], format: formats[0], field, deadline }),
+    return this.#operateMany(operation, [{ data: input, field, given: options.giveInput }], options, plan, ({ inputs, formats, deadline }) =>
+      makeTask({ input: inputs[0], format: formats[0], field, deadline, ...(options.ownSvg ? { ownSvg: true } : {}) }),
     );
   }
 
@@ -191,7 +224,7 @@ export class WorkerPool implements ImageProcessor {
     operation: Operation,
     inputs: TaskInput[],
     options: RunOptions,
-    extraPixels: number,
+    plan: Plan,
     makeTask: (prepared: Prepared) => WorkerTask,
   ): Promise<Extract<WorkerReply, { ok: true }>> {
     const started = performance.now();
@@ -200,7 +233,7 @@ export class WorkerPool implements ImageProcessor {
     let outputBytes = 0;
     let outcome: OperationEvent['outcome'] = 'ok';
     try {
-      const reply = await this.#submit(operation, inputs, options, extraPixels, makeTask);
+      const reply = await this.#submit(operation, inputs, options, plan, makeTask);
       if (!reply.ok) throw fromWireError(reply.error);
       if (reply.type === 'run') outputBytes = reply.image.data.byteLength;
       return reply;
@@ -217,7 +250,7 @@ export class WorkerPool implements ImageProcessor {
     operation: Operation,
     inputs: TaskInput[],
     options: RunOptions,
-    extraPixels: number,
+    plan: Plan,
     makeTask: (prepared: Prepared) => WorkerTask,
   ): Promise<WorkerReply> {
     const refuse = (error: AppError): never => {
@@ -226,7 +259,8 @@ export class WorkerPool implements ImageProcessor {
     };
     if (this.#closed) return refuse(shuttingDown());
     const formats: InputFormat[] = [];
-    let pixels = extraPixels;
+    const sizes: (Size | undefined)[] = [];
+    let pixels = 0;
     for (const { data, field } of inputs) {
       if (data.byteLength === 0) return refuse(invalidImage(field, 'expected non-empty image bytes, received 0 bytes'));
       // Sniffed here, on the main thread: unknown bytes never take a queue slot.
@@ -244,6 +278,14 @@ export class WorkerPool implements ImageProcessor {
       // A size nothing around it vouches for (GIF, BMP: text after the signature reads as some size) counts
       // as an average share when it is over the limit; the worker says whether the bytes are an image at all.
       pixels += declared !== undefined && declared <= maxInputPixels ? declared : this.#undeclaredPixels;
+      sizes.push(size?.checked ? size : undefined);
+    }
+    try {
+      // A pipeline that would make more than the output limit is refused before it takes a slot, and
+      // one that makes more than it reads weighs what it makes.
+      pixels = Math.max(pixels, plan(sizes));
+    } catch (error) {
+      return refuse(isAppError(error) ? error : internalError(`${operation} could not be planned`, error));
     }
 
     const now = Date.now();
@@ -264,9 +306,16 @@ export class WorkerPool implements ImageProcessor {
       phase = 'running';
       // Memory moved to the worker: the caller's own when given (see movable), else private copies, so
       // the caller's buffers stay usable.
-      const copies = inputs.map((input) => (input.given && movable(input.data) ? input.data : transferableCopy(input.data)));
+      // The same bytes under several inputs (a stored image used by several composite layers) are copied
+      // and moved once: structured cloning keeps every use pointing at the one copy.
+      const moved = new Map<Uint8Array, Uint8Array<ArrayBuffer>>();
+      const copies = inputs.map(({ data, given }) => {
+        let copy = moved.get(data);
+        if (copy === undefined) moved.set(data, (copy = given && movable(data) ? data : transferableCopy(data)));
+        return copy;
+      });
       const task = makeTask({ inputs: copies, formats, deadline });
-      const running = this.#piscina.run(task, { transferList: copies.map((copy) => copy.buffer) });
+      const running = this.#piscina.run(task, { transferList: [...moved.values()].map((copy) => copy.buffer) });
       // The slot is held until the worker is done, even when the caller has stopped waiting.
       const settle = (): void => {
         this.#completed++;

@@ -6,6 +6,7 @@ import { compositeImage } from './composite-image.js';
 import { probeImage } from './probe-image.js';
 import { runPipeline } from './run-pipeline.js';
 import { runComputation } from './run-computation.js';
+import { sanitizeSvg } from './sanitize-svg.js';
 import { toWireError, transferableCopy, type CompositeTask, type WireImage, type WorkerReply, type WorkerSettings, type WorkerTask } from './task-protocol.js';
 
 /**
@@ -23,10 +24,15 @@ const settings = workerData as WorkerSettings;
 
 export default async function handleTask(task: WorkerTask): Promise<WorkerReply | ReturnType<typeof move>> {
   if (task.type === 'composite') return handleComposite(task);
-  const input = Buffer.from(task.input.buffer, task.input.byteOffset, task.input.byteLength);
   const ctx = { field: task.field, format: task.format, deadline: task.deadline, ...settings };
   try {
-    if (task.type === 'probe') return { ok: true, type: 'probe', probe: await probeImage(input, task.format, ctx) };
+    const given = Buffer.from(task.input.buffer, task.input.byteOffset, task.input.byteLength);
+    // SVG is sanitised before sharp sees it; a probe hands the sanitised document back to be stored.
+    const input = task.format === 'svg' && !task.ownSvg ? await sanitizeSvg(given, ctx) : given;
+    if (task.type === 'probe') {
+      const probe = await probeImage(input, task.format, ctx);
+      return { ok: true, type: 'probe', probe: input === given ? probe : { ...probe, sanitized: input } };
+    }
     if (task.type === 'compute') return { ok: true, type: 'compute', result: await runComputation(task.kind, input, task.params, ctx) };
     return imageReply(await runPipeline(input, task.spec, ctx));
   } catch (error) {
@@ -35,8 +41,18 @@ export default async function handleTask(task: WorkerTask): Promise<WorkerReply 
 }
 
 async function handleComposite(task: CompositeTask): Promise<WorkerReply | ReturnType<typeof move>> {
-  const inputs = task.inputs.map((input) => Buffer.from(input.buffer, input.byteOffset, input.byteLength));
   try {
+    // One layer's bytes may stand for several layers (see WorkerPool.composite): sanitised once.
+    const sanitised = new Map<Uint8Array, Promise<Buffer>>();
+    const inputs = await Promise.all(
+      task.inputs.map((input, i) => {
+        const given = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+        if (task.formats[i] !== 'svg') return Promise.resolve(given);
+        const field = task.spec.layers[i]?.field ?? `layers[${i}]`;
+        if (!sanitised.has(input)) sanitised.set(input, sanitizeSvg(given, { field, maxSvgBytes: settings.maxSvgBytes, deadline: task.deadline }));
+        return sanitised.get(input)!;
+      }),
+    );
     return imageReply(await compositeImage(inputs, task.formats, task.spec, { deadline: task.deadline, ...settings }));
   } catch (error) {
     return errorReply(error);

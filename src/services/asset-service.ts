@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ImageKind, ImageRecord } from '../domain/image-record.js';
 import { imageNotFound, invalidArgument, storageUnavailable, tooLarge } from '../errors/index.js';
-import type { ImageProcessor } from '../imaging/image-processor.js';
+import type { ImageProcessor, ProbeResult } from '../imaging/image-processor.js';
 import { OUTPUT_FORMATS, parseFormat } from '../imaging/image-formats.js';
 import type { Database, Page } from '../persistence/repositories.js';
 import type { BlobStore } from '../storage/blob-store.js';
@@ -20,7 +20,8 @@ export interface AssetServiceDeps {
   signer: UrlSigner;
   /** Base URL of this service's own /files route (known only once it listens). */
   publicBaseUrl: () => string;
-  limits: { maxUploadBytes: number; maxMetadataBytes: number };
+  /** maxReadBytesPerRequest: stored bytes one request may read (default: no bound). */
+  limits: { maxUploadBytes: number; maxMetadataBytes: number; maxReadBytesPerRequest?: number };
   urls: { defaultExpirySeconds: number; maxExpirySeconds: number };
   now?: () => Date;
 }
@@ -98,8 +99,8 @@ export class AssetService {
       throw tooLarge(field, `${this.deps.limits.maxUploadBytes} bytes`, `${image.data.byteLength} bytes`, 'UPLOAD_TOO_LARGE');
     }
     this.checkMetadata(image.metadata);
-    const probe = image.encoded ?? (await this.deps.images.probe(image.data, field, call));
-    const sha256 = sha256Hex(image.data);
+    const { probe, data } = image.encoded ? { probe: image.encoded, data: image.data } : await this.probed(image.data, field, call);
+    const sha256 = sha256Hex(data);
     const storagePath = blobKeyFor(sha256);
     const now = this.now();
     const record: ImageRecord = {
@@ -110,7 +111,7 @@ export class AssetService {
       declaredContentType: image.declaredContentType,
       width: probe.width,
       height: probe.height,
-      fileSize: image.data.byteLength,
+      fileSize: data.byteLength,
       sha256,
       storagePath,
       metadata: image.metadata,
@@ -122,7 +123,7 @@ export class AssetService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.deps.blobs.put(storagePath, image.data, probe.contentType);
+    await this.deps.blobs.put(storagePath, data, probe.contentType);
     await this.deps.db.images.insert(record);
     return record;
   }
@@ -134,12 +135,47 @@ export class AssetService {
     return record;
   }
 
-  /** The record and its bytes. */
-  async read(imageId: string): Promise<{ record: ImageRecord; data: Buffer }> {
+  /**
+   * The record and its bytes. The size is checked from the record before the blob is read: against the
+   * per-request read budget, and against `limit.maxBytes` when the caller has a bound of its own
+   * (`limit.what` says what it bounds, `limit.field` names the request field in the error).
+   */
+  async read(imageId: string, limit: { maxBytes: number; what: string; field: string } | undefined = undefined): Promise<{ record: ImageRecord; data: Buffer }> {
     const record = await this.get(imageId);
+    this.checkRead(limit?.field ?? 'image_id', record.fileSize, `an image of ${record.fileSize} bytes`, limit);
+    return { record, data: await this.bytesOf(record) };
+  }
+
+  /**
+   * Several stored images for one request, by id: every record first, then their sizes (one per use,
+   * since each use is decoded on its own) against the per-request read budget, then each distinct blob
+   * read once. Nothing is read when the total is over the budget. `field` names the list in the error.
+   */
+  async readMany(imageIds: readonly string[], field: string): Promise<Map<string, Buffer>> {
+    const records = new Map<string, ImageRecord>();
+    for (const imageId of imageIds) if (!records.has(imageId)) records.set(imageId, await this.get(imageId));
+    const total = imageIds.reduce((sum, imageId) => sum + records.get(imageId)!.fileSize, 0);
+    this.checkRead(field, total, `${total} bytes in ${imageIds.length} stored images`);
+    const blobs = new Map<string, Promise<Buffer>>();
+    const read = new Map<string, Buffer>();
+    for (const [imageId, record] of records) {
+      if (!blobs.has(record.storagePath)) blobs.set(record.storagePath, this.bytesOf(record));
+      read.set(imageId, await blobs.get(record.storagePath)!);
+    }
+    return read;
+  }
+
+  private async bytesOf(record: ImageRecord): Promise<Buffer> {
     const data = await this.deps.blobs.get(record.storagePath);
-    if (!data) throw storageUnavailable(`the bytes of image ${imageId} are missing from the blob store`);
-    return { record, data };
+    if (!data) throw storageUnavailable(`the bytes of image ${record.id} are missing from the blob store`);
+    return data;
+  }
+
+  /** One rule for reads: at most the per-request budget, and at most the caller's own bound. */
+  private checkRead(field: string, bytes: number, received: string, caller?: { maxBytes: number; what: string }): void {
+    const budget = this.deps.limits.maxReadBytesPerRequest ?? Infinity;
+    const [max, what] = caller !== undefined && caller.maxBytes < budget ? [caller.maxBytes, caller.what] : [budget, 'read per request'];
+    if (bytes > max) throw tooLarge(field, `${max} bytes ${what}`, received, 'READ_LIMIT_EXCEEDED');
   }
 
   async list(query: { pageSize: number; pageToken: string; kind?: ImageKind; sourceImageId: string }): Promise<Page<ImageRecord>> {
@@ -209,6 +245,12 @@ export class AssetService {
       },
       call,
     );
+  }
+
+  /** What the bytes are, and what to store of them: an SVG as sanitised, never as sent. */
+  private async probed(data: Uint8Array, field: string, call: CallOptions): Promise<{ probe: ProbeResult; data: Uint8Array }> {
+    const probe = await this.deps.images.probe(data, field, call);
+    return { probe, data: probe.sanitized ?? data };
   }
 
   private checkMetadata(metadata: Record<string, unknown> | null): void {

@@ -12,7 +12,7 @@ import { GenerationService } from './generation-service.js';
  */
 export function createGenerationService(
   config: GenerationConfig,
-  deps: { assets: AssetService; images: ImageProcessor; maxOutputDimension: number; maxUploadBytes: number; logger?: Logger; http?: HttpDeps },
+  deps: { assets: AssetService; images: ImageProcessor; maxOutputDimension: number; maxOutputPixels?: number; maxUploadBytes: number; logger?: Logger; http?: HttpDeps },
 ): GenerationService {
   const http: HttpDeps = {
     ...(deps.http ?? DEFAULT_HTTP_DEPS),
@@ -33,6 +33,7 @@ export function createGenerationService(
     images: deps.images,
     registry,
     maxOutputDimension: deps.maxOutputDimension,
+    maxOutputPixels: deps.maxOutputPixels,
     variationConcurrency: config.variationConcurrency,
   });
 }

@@ -9,6 +9,7 @@ import type { ModelRegistry, ModelSummary, RegisteredModel } from '../generation
 import { checkImageToImageStrength, checkPrompt, checkSeed, checkSide, MAX_PROMPT, MAX_SEED, optionalInRange, slug } from '../generation/request-checks.js';
 import { sourceGeneration, type SourceGeneration } from '../generation/source-generation.js';
 import { parseStyle } from '../generation/styles.js';
+import { checkOutputPixels } from '../imaging/plan-pixels.js';
 import type { ImageProcessor } from '../imaging/image-processor.js';
 import { mapInCompletionOrder } from '../util/map-in-completion-order.js';
 import { checkId, checkIntInRange, checkMaxLength } from '../validation/check.js';
@@ -22,6 +23,8 @@ export interface GenerationServiceDeps {
   images: ImageProcessor;
   registry: ModelRegistry;
   maxOutputDimension: number;
+  /** Largest image generated, width x height; checked before any provider is called. Default: no bound beyond the sides. */
+  maxOutputPixels?: number;
   /** Variations in flight at once per request. */
   variationConcurrency: number;
   /** Seeds when the caller gives none (tests fix it). */
@@ -62,6 +65,7 @@ export class GenerationService {
       steps: optionalInRange('steps', req.steps, limits.steps, model, true),
       guidanceScale: optionalInRange('guidance_scale', req.guidanceScale, limits.guidanceScale, model, false),
     };
+    checkOutputPixels('width and height', input.width, input.height, this.deps.maxOutputPixels ?? Infinity);
     const generated = await timed(() => model.generator.textToImage(input, generationCall(call)));
     return this.store(model, generated, call, {
       prompt,
@@ -147,7 +151,9 @@ export class GenerationService {
       const png = await this.deps.images.run(data, { steps: [], output: { format: 'png' } }, { ...call, field: 'image_id' });
       image = { data: png.data, contentType: png.contentType, width: png.width, height: png.height };
     }
-    return imageToImageBase(model, image, source, prompt);
+    const base = imageToImageBase(model, image, source, prompt);
+    checkOutputPixels('image_id', base.width, base.height, this.deps.maxOutputPixels ?? Infinity);
+    return base;
   }
 
   /** Stores the provider's image once it is checked (check-provider-output.ts): nothing broken is stored. */

@@ -1,8 +1,10 @@
 import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { ColorTransformationSchema, type ColorTransformation } from '../../gen/image/v1/operations_pb.js';
+import { checkLuts } from '../../src/api/translate/check-luts.js';
 import { COLOR_TRANSFORMATION_NAMES, colorTransformationSteps } from '../../src/api/translate/color-transformation-steps.js';
 import { isAppError, type AppError } from '../../src/errors/index.js';
+import { parseLutSteps } from '../../src/imaging/steps/lut3d.js';
 
 type KindInit = NonNullable<Parameters<typeof create<typeof ColorTransformationSchema>>[1]>['kind'];
 
@@ -56,8 +58,21 @@ describe('colorTransformationSteps', () => {
     expect(warm).toMatchObject({ op: 'recomb', matrix: [[1.25, 0, 0], [0, 1, 0], [0, 0, 0.75]] });
     expect(duotone).toMatchObject({ op: 'duotone', shadow: '#000080', highlight: '#ffff00' });
     expect(mix).toMatchObject({ op: 'recomb', matrix: [[0, 0, 1], [0, 1, 0], [1, 0, 0]] });
-    expect(lut).toMatchObject({ op: 'lut3d', size: 2, domainMin: [0, 0, 0], domainMax: [1, 1, 1], field: 'transformations[3].lut' });
-    expect(lut.op === 'lut3d' && [...lut.table]).toEqual([0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1]);
+    // The text goes to the worker, which parses it before decoding.
+    expect(lut).toEqual({ op: 'lut3d', cube: IDENTITY_CUBE, field: 'transformations[3].lut' });
+    const [parsed] = parseLutSteps([lut]);
+    expect(parsed.op === 'lut3d' && 'table' in parsed && [...parsed.table]).toEqual([0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1]);
+  });
+
+  it('leaves a bad .cube to the worker, which names its field and line', () => {
+    const [lut] = colorTransformationSteps([t({ case: 'invert', value: {} }), t({ case: 'lut', value: { cube: 'LUT_3D_SIZE 2\n0 0 0\n1 0\n' } })], 'transformations').slice(1);
+    let error: unknown;
+    try {
+      parseLutSteps([lut]);
+    } catch (e) {
+      error = e;
+    }
+    expect(isAppError(error) && error.message).toBe('transformations[1].lut.cube: expected a row of 3 numbers on line 3, received "1 0"');
   });
 
   it('refuses an unset (or unknown) kind as an unsupported transformation, naming its index and the kinds', () => {
@@ -87,11 +102,40 @@ describe('colorTransformationSteps', () => {
     ['normalize', { case: 'normalize', value: { lower: 99, upper: 98 } }, 'transformations[2].normalize.upper: expected a percentile above lower (99), received 98'],
     ['channel_mix size', { case: 'channelMix', value: { matrix: [1, 0, 0, 1] } }, 'transformations[2].channel_mix.matrix: expected 9 values (a 3x3 matrix in row order), received "4 values"'],
     ['channel_mix value', { case: 'channelMix', value: { matrix: [1, 0, 0, 0, 11, 0, 0, 0, 1] } }, 'transformations[2].channel_mix.matrix[4]: expected a number from -10 to 10, received 11'],
-    ['lut', { case: 'lut', value: { cube: 'LUT_3D_SIZE 2\n0 0 0\n1 0\n' } }, 'transformations[2].lut.cube: expected a row of 3 numbers on line 3, received "1 0"'],
   ])('refuses a bad %s at its index, naming the field, the range and the value', (_name, kind, message) => {
     const error = errorOf([t({ case: 'invert', value: {} }), t({ case: 'grayscale', value: {} }), t(kind)]);
     expect(error.kind).toBe('invalid_argument');
     expect(error.message).toBe(message);
     expect(error.violations[0].field).toBe(message.slice(0, message.indexOf(':')));
+  });
+});
+
+describe('checkLuts', () => {
+  const lut = (cube = IDENTITY_CUBE) => t({ case: 'lut', value: { cube } });
+  const limits = { maxLutsPerRequest: 2, maxLutBytes: 100 };
+
+  function refusal(check: () => void): AppError {
+    try {
+      check();
+    } catch (e) {
+      if (isAppError(e)) return e;
+      throw e;
+    }
+    throw new Error('expected checkLuts to throw');
+  }
+
+  it('counts the LUTs of every list of a request against one bound', () => {
+    expect(() => checkLuts([{ transformations: [lut(), t({ case: 'invert', value: {} }), lut()], field: 'transformations' }], 'transformations', limits)).not.toThrow();
+    const lists = [0, 1, 2].map((i) => ({ transformations: [lut()], field: `variation_configs[${i}].color_transform` }));
+    const error = refusal(() => checkLuts(lists, 'variation_configs', limits));
+    expect(error.kind).toBe('invalid_argument');
+    expect(error.message).toBe('variation_configs: expected at most 2 lut transformations in one request, received 3');
+  });
+
+  it('refuses a .cube text over the size limit, naming where it is', () => {
+    const error = refusal(() => checkLuts([{ transformations: [t({ case: 'invert', value: {} }), lut('#'.repeat(101))], field: 'transformations' }], 'transformations', limits));
+    expect(error.kind).toBe('resource_exhausted');
+    expect(error.reason).toBe('LUT_TOO_LARGE');
+    expect(error.message).toBe('transformations[1].lut.cube: limit is 100 bytes, received 101 bytes');
   });
 });

@@ -5,7 +5,7 @@ import { CreateCompositeRequestSchema, type CreateCompositeRequest } from '../..
 import { compositeSpec, DEFAULT_MAX_LAYERS, resolveLayers, type CompositeLimits } from '../../src/api/translate/composite-spec.js';
 import { isAppError, type AppError } from '../../src/errors/index.js';
 
-const LIMITS: CompositeLimits = { maxLayers: DEFAULT_MAX_LAYERS, maxInputPixels: 100_000_000, maxOutputDimension: 16_384 };
+const LIMITS: CompositeLimits = { maxLayers: DEFAULT_MAX_LAYERS, maxOutputPixels: 100_000_000, maxOutputDimension: 16_384 };
 const BYTES = new Uint8Array([1, 2, 3]);
 const ID = '0190b6e2-7c1a-7d3e-9f00-0123456789ab';
 
@@ -115,11 +115,11 @@ describe('compositeSpec', () => {
       expect(error.message).toBe('layers: expected at most 32 layers, received 33');
     });
 
-    it('refuses a canvas over the pixel limit', () => {
+    it('refuses a canvas over the output pixel limit', () => {
       const error = errorOf(() => compositeSpec(request({ width: 16_384, height: 16_384 }), LIMITS));
       expect(error.kind).toBe('resource_exhausted');
       expect(error.reason).toBe('PIXEL_LIMIT_EXCEEDED');
-      expect(error.message).toBe('canvas: limit is 100000000 pixels, received 16384x16384 = 268435456 pixels');
+      expect(error.message).toBe('canvas: limit is 100000000 output pixels, received a planned output of 16384x16384 = 268435456 pixels');
     });
 
     it('checks export options with encodeOptions', () => {
@@ -130,7 +130,7 @@ describe('compositeSpec', () => {
 });
 
 describe('resolveLayers', () => {
-  it('reads each distinct stored image once and keeps given bytes', async () => {
+  it('asks for the stored layers in order, one id per layer, and keeps given bytes', async () => {
     const draft = compositeSpec(
       request({
         layers: [pbLayer({ source: { case: 'imageId', value: ID } }), pbLayer(), pbLayer({ source: { case: 'imageId', value: ID }, opacity: 0.5 })],
@@ -138,12 +138,12 @@ describe('resolveLayers', () => {
       LIMITS,
     );
     const stored = new Uint8Array([9, 9]);
-    const reads: [string, string][] = [];
-    const sut = await resolveLayers(draft, async (id, field) => {
-      reads.push([id, field]);
-      return stored;
+    const reads: string[][] = [];
+    const sut = await resolveLayers(draft, async (ids) => {
+      reads.push(ids);
+      return new Map([[ID, stored]]);
     });
-    expect(reads).toEqual([[ID, 'layers[0].image_id']]);
+    expect(reads).toEqual([[ID, ID]]);
     expect(sut.layers.map((l) => l.input)).toEqual([stored, BYTES, stored]);
     expect(sut.layers[2]).toEqual({ input: stored, position: { anchor: 'centre' }, opacity: 0.5, blend: 'over', rotation: 0, field: 'layers[2]' });
     expect('imageId' in sut.layers[0]).toBe(false);

@@ -78,7 +78,7 @@ describe.skipIf(!haveSharedImages || missing.length > 0)("README.md: the 'Trying
       const failed = e as Error & { code?: number | string; signal?: string; stdout?: string; stderr?: string };
       // The last block marker and the trap's line say which command failed.
       const how = failed.signal ? `killed by ${failed.signal}` : `exit ${failed.code}`;
-      throw new Error(`README commands failed (${how})\n--- stdout (end) ---\n${failed.stdout?.slice(-3000)}\n--- stderr (end) ---\n${failed.stderr?.slice(-3000)}`);
+      throw new Error(`README commands failed (${how})\n--- stdout (end) ---\n${failed.stdout?.slice(-3000)}\n--- stderr (end) ---\n${failed.stderr?.slice(-3000)}`, { cause: e });
     }
   }, 660_000);
 

@@ -274,10 +274,11 @@ describe('WorkerPool.composite', () => {
       expect(error.message).toBe('layers[1]: limit is 1000000 pixels, received 2000x1000 = 2000000 pixels');
     });
 
-    it('refuses a box that would blow a layer up past the pixel limit', async () => {
+    it('refuses a box that would blow a layer up past the output pixel limit', async () => {
       const error = await compositeError(spec(10, 10, [layer(await flat(1, 100, [255, 0, 0]), { box: { width: 4000 } })]));
       expect(error.kind).toBe('resource_exhausted');
-      expect(error.message).toBe('layers[0]: limit is 1000000 pixels, received a 1x100 layer resized to 4000x400000');
+      expect(error.reason).toBe('PIXEL_LIMIT_EXCEEDED');
+      expect(error.message).toBe('layers[0]: limit is 1000000 output pixels, received a planned output of 4000x400000 = 1600000000 pixels');
     });
 
     it('uses the field a layer names', async () => {
@@ -288,7 +289,7 @@ describe('WorkerPool.composite', () => {
     it('refuses a canvas over the limits even without the boundary checks', async () => {
       const error = await compositeError(spec(2000, 1000, []));
       expect(error.kind).toBe('resource_exhausted');
-      expect(error.message).toBe('canvas: limit is 4096 pixels per side and 1000000 pixels, received 2000x1000');
+      expect(error.message).toBe('canvas: limit is 1000000 output pixels, received a planned output of 2000x1000 = 2000000 pixels');
     });
   });
 });

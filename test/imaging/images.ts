@@ -1,4 +1,4 @@
-import { deflateSync } from 'node:zlib';
+import { constants, deflateRawSync, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { WorkerPool, type WorkerPoolOptions } from '../../src/imaging/worker-pool.js';
 
@@ -30,6 +30,32 @@ export function pngBomb(width: number, height: number): Buffer {
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
     chunk('IDAT', rows),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * A valid PNG whose decode takes seconds from well under a megabyte: width x height of 16-bit RGBA
+ * zeros (8 bytes a pixel to inflate and shrink; 10000x10000 is 800 MB of pixel data in 0.8 MB).
+ * Built in milliseconds: a band of rows is deflated once, ending on a full flush so it neither needs
+ * nor leaves history, and repeated; the zlib trailer's Adler-32 of n zeros is (n mod 65521) << 16 | 1.
+ */
+export function slowPng(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([16, 6, 0, 0, 0], 8); // 16-bit RGBA, deflate, no filter, no interlace
+  const rowBytes = 1 + width * 8;
+  const band = 100;
+  if (height % band !== 0) throw new Error(`slowPng: height must be a multiple of ${band}`);
+  const block = deflateRawSync(Buffer.alloc(rowBytes * band), { level: 9, finishFlush: constants.Z_FULL_FLUSH });
+  const trailer = Buffer.alloc(4);
+  trailer.writeUInt32BE((((rowBytes * height) % 65521) * 65536 + 1) >>> 0);
+  const data = Buffer.concat([Buffer.from([0x78, 0xda]), ...Array.from({ length: height / band }, () => block), Buffer.from([0x03, 0x00]), trailer]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', data),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }

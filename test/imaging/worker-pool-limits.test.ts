@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { isAppError, type AppError } from '../../src/errors/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineSpec } from '../../src/imaging/image-processor.js';
-import type { OperationEvent, WorkerPool } from '../../src/imaging/worker-pool.js';
+import type { OperationEvent } from '../../src/imaging/worker-pool.js';
 import { createPool, noise, pngBomb, solid } from './images.js';
-
-/** Settles to the AppError a call rejects with (or fails the test if it resolves). */
-async function rejection(call: Promise<unknown>): Promise<AppError> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isAppError(error)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return error;
-}
+import { drained, rejection } from './pool-calls.js';
 
 /**
  * Slow on purpose: 12 MP of noise enlarged to 48 MP and deflated at the highest level, about 4 s on
@@ -26,11 +16,6 @@ beforeAll(async () => {
   slowInput = await noise(4000, 3000).jpeg({ quality: 95 }).toBuffer();
   smallInput = await solid(32, 32).png().toBuffer();
 });
-
-/** Waits (no time assertion) until every admitted task has left the workers. */
-async function drained(pool: WorkerPool): Promise<void> {
-  await vi.waitFor(() => expect(pool.stats()).toMatchObject({ running: 0, queued: 0 }), { timeout: 50_000, interval: 50 });
-}
 
 describe('WorkerPool admission', () => {
   const events: OperationEvent[] = [];

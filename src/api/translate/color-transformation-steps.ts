@@ -16,7 +16,6 @@ import {
   tintSteps,
 } from './adjustment-steps.js';
 import { floatValue } from './float-value.js';
-import { parseCube } from './parse-cube.js';
 
 type Kind = ColorTransformation['kind'];
 type KindCase = NonNullable<Kind['case']>;
@@ -28,8 +27,8 @@ export const COLOR_TRANSFORMATION_NAMES: readonly string[] = ColorTransformation
 /**
  * An ordered list of ColorTransformations as pipeline steps, in the same order, with the documented
  * defaults for 0 (unset) and every parameter checked. `field` names the list ("transformations");
- * errors name e.g. "transformations[2].gamma.gamma". A `.cube` LUT is parsed here, so a bad one fails
- * before any image work and the worker gets the table.
+ * errors name e.g. "transformations[2].gamma.gamma". A `.cube` LUT goes to the worker as its text, which
+ * parses it before decoding the image (see check-luts.ts for the bounds on how many and how large).
  */
 export function colorTransformationSteps(list: ColorTransformation[], field: string): PipelineStep[] {
   return list.flatMap((transformation, index) => {
@@ -84,8 +83,5 @@ const TRANSLATORS: Translators = {
     const values = m.matrix.map((v, i) => checkNumberInRange(`${at}.matrix[${i}]`, floatValue(v), -10, 10));
     return [{ op: 'recomb', matrix: [values.slice(0, 3), values.slice(3, 6), values.slice(6, 9)] }];
   },
-  lut: (m, at) => {
-    const { size, table, domainMin, domainMax } = parseCube(m.cube, `${at}.cube`);
-    return [{ op: 'lut3d', size, table, domainMin, domainMax }];
-  },
+  lut: (m) => [{ op: 'lut3d', cube: m.cube }],
 };

@@ -1,6 +1,7 @@
 import { BlendMode, Gravity, type CompositeLayer as PbCompositeLayer } from '../../../gen/image/v1/operations_pb.js';
 import type { CreateCompositeRequest } from '../../../gen/image/v1/processing_service_pb.js';
-import { invalidArgument, invalidArguments, tooLarge } from '../../errors/index.js';
+import { invalidArgument, invalidArguments } from '../../errors/index.js';
+import { checkOutputPixels } from '../../imaging/plan-pixels.js';
 import type { Anchor, BlendMode as SharpBlend, CompositeLayer, CompositeSpec } from '../../imaging/image-processor.js';
 import { checkHexColor, checkId, checkIntInRange, checkNumberInRange } from '../../validation/check.js';
 import { encodeOptions } from './encode-options.js';
@@ -9,7 +10,7 @@ export interface CompositeLimits {
   /** Most layers in one request (default DEFAULT_MAX_LAYERS). */
   maxLayers: number;
   /** Largest canvas, width x height. */
-  maxInputPixels: number;
+  maxOutputPixels: number;
   /** Largest canvas side, and largest layer box side. */
   maxOutputDimension: number;
 }
@@ -55,7 +56,7 @@ const ANCHORS: Partial<Record<Gravity, Anchor>> = {
 
 /**
  * A CreateCompositeRequest as a composite, every field checked before anything is read or decoded:
- * canvas 1 to maxOutputDimension a side and at most maxInputPixels; background "#RRGGBB" or "#RRGGBBAA"
+ * canvas 1 to maxOutputDimension a side and at most maxOutputPixels; background "#RRGGBB" or "#RRGGBBAA"
  * (default transparent); 0 to maxLayers layers; per layer a source, an offset (any integer; the layer is
  * clipped) or a gravity (the nine anchors; default centre), a box 0 to maxOutputDimension a side,
  * opacity 0-1 (default 1), a blend mode (default over), rotation -360 to 360; the output as
@@ -65,9 +66,7 @@ const ANCHORS: Partial<Record<Gravity, Anchor>> = {
 export function compositeSpec(request: CreateCompositeRequest, limits: CompositeLimits): CompositeDraft {
   const width = checkIntInRange('width', request.width, 1, limits.maxOutputDimension);
   const height = checkIntInRange('height', request.height, 1, limits.maxOutputDimension);
-  if (width * height > limits.maxInputPixels) {
-    throw tooLarge('canvas', `${limits.maxInputPixels} pixels`, `${width}x${height} = ${width * height} pixels`, 'PIXEL_LIMIT_EXCEEDED');
-  }
+  checkOutputPixels('canvas', width, height, limits.maxOutputPixels);
   const background = request.backgroundColor ? checkHexColor('background_color', request.backgroundColor) : undefined;
   if (request.layers.length > limits.maxLayers) throw invalidArgument('layers', `at most ${limits.maxLayers} layers`, request.layers.length);
   const layers = request.layers.map((layer, i) => draftLayer(layer, `layers[${i}]`, limits));
@@ -75,21 +74,20 @@ export function compositeSpec(request: CreateCompositeRequest, limits: Composite
   return { width, height, ...(background !== undefined ? { background } : {}), layers, output };
 }
 
-/** Reads the stored layers of a draft (each distinct id once) with the core's `read`. */
-export async function resolveLayers(draft: CompositeDraft, read: (imageId: string, field: string) => Promise<Uint8Array>): Promise<CompositeSpec> {
-  const reads = new Map<string, Promise<Uint8Array>>();
-  const layers = await Promise.all(
-    draft.layers.map(async (layer, i): Promise<CompositeLayer> => {
-      const { imageId, input, ...rest } = layer;
-      if (input !== undefined) return { ...rest, input };
-      let bytes = reads.get(imageId);
-      if (bytes === undefined) {
-        bytes = read(imageId, `${layer.field ?? `layers[${i}]`}.image_id`);
-        reads.set(imageId, bytes);
-      }
-      return { ...rest, input: await bytes };
-    }),
-  );
+/**
+ * The draft with its stored layers' bytes, from the core's `readMany` (given the ids in layer order, one
+ * per stored layer: it checks their sizes before reading and reads each image once).
+ */
+export async function resolveLayers(draft: CompositeDraft, readMany: (imageIds: string[]) => Promise<Map<string, Uint8Array>>): Promise<CompositeSpec> {
+  const ids = draft.layers.flatMap((layer) => (layer.imageId === undefined ? [] : [layer.imageId]));
+  const stored = ids.length > 0 ? await readMany(ids) : new Map<string, Uint8Array>();
+  const layers = draft.layers.map((layer): CompositeLayer => {
+    const { imageId, input, ...rest } = layer;
+    if (input !== undefined) return { ...rest, input };
+    const bytes = stored.get(imageId);
+    if (bytes === undefined) throw new Error(`stored layer ${imageId} was not read`);
+    return { ...rest, input: bytes };
+  });
   return { ...draft, layers };
 }
 

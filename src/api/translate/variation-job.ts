@@ -3,6 +3,7 @@ import { VariationConfigSchema, type VariationConfig } from '../../../gen/image/
 import { AppError, invalidArgument, isAppError } from '../../errors/index.js';
 import type { PipelineStep } from '../../imaging/image-processor.js';
 import type { VariationJob } from '../../services/processing-service.js';
+import { checkLuts, type LutLimits } from './check-luts.js';
 import { colorTransformationSteps } from './color-transformation-steps.js';
 import { cropStep } from './crop-step.js';
 import { encodeOptions } from './encode-options.js';
@@ -13,10 +14,15 @@ import { resizeStep } from './resize-step.js';
  * Every configuration of a ProcessingService.GenerateVariations request as a pool job, all validated
  * before any work starts. Errors name the configuration's index and id and the field.
  */
-export function variationJobs(configs: VariationConfig[], inputFormat: string, limits: { maxVariations: number; maxDimension: number }): VariationJob[] {
+export function variationJobs(configs: VariationConfig[], inputFormat: string, limits: { maxVariations: number; maxDimension: number; luts: LutLimits }): VariationJob[] {
   if (configs.length === 0 || configs.length > limits.maxVariations) {
     throw invalidArgument('variation_configs', `1 to ${limits.maxVariations} configurations`, `${configs.length}`);
   }
+  checkLuts(
+    configs.map((config, i) => ({ transformations: config.colorTransform, field: `variation_configs[${i}].color_transform` })),
+    'variation_configs',
+    limits.luts,
+  );
   const seen = new Set<string>();
   return configs.map((config, i) => {
     const at = `variation_configs[${i}]`;

@@ -41,7 +41,7 @@ export class ProceduralGenerator implements ImageGenerator {
     const steps = input.steps ?? DEFAULT_STEPS;
     const guidanceScale = input.guidanceScale ?? DEFAULT_GUIDANCE;
     const scene = buildScene({ ...input, steps, guidanceScale });
-    const image = await this.images.run(Buffer.from(scene.svg), { steps: [], output: { format: 'png' } }, { ...call, field: 'scene' });
+    const image = await this.images.run(Buffer.from(scene.svg), { steps: [], output: { format: 'png' } }, { ...call, field: 'scene', ownSvg: true });
     return { data: image.data, seed: input.seed, steps, guidanceScale, providerInfo: info(scene) };
   }
 

@@ -1,9 +1,28 @@
 import { invalidArgument } from '../../errors/index.js';
 import type { PipelineStep } from '../image-processor.js';
 import { checkIntInRange } from '../../validation/check.js';
+import { parseCube } from '../parse-cube.js';
 import type { RawStepHandler } from './step.js';
 
 type Lut3dStep = Extract<PipelineStep, { op: 'lut3d' }>;
+type CubeStep = Extract<Lut3dStep, { cube: string }>;
+
+/**
+ * The `.cube` texts of a pipeline parsed into tables, before anything is decoded: a bad LUT fails first,
+ * naming `<the step's field>.cube` and the line.
+ */
+export function parseLutSteps(steps: readonly PipelineStep[]): PipelineStep[] {
+  return steps.map((step, index) => (isCube(step) ? { ...tableOf(step, step.field ?? `steps[${index}]`), field: step.field } : step));
+}
+
+function isCube(step: PipelineStep): step is CubeStep {
+  return step.op === 'lut3d' && 'cube' in step;
+}
+
+function tableOf(step: CubeStep, field: string): Exclude<Lut3dStep, CubeStep> {
+  const { size, table, domainMin, domainMax } = parseCube(step.cube, `${field}.cube`);
+  return { op: 'lut3d', size, table, domainMin, domainMax };
+}
 
 /**
  * A 3D lookup table with trilinear interpolation between the 8 entries around each colour. Per channel,
@@ -12,7 +31,8 @@ type Lut3dStep = Extract<PipelineStep, { op: 'lut3d' }>;
  */
 export const lut3d: RawStepHandler<Lut3dStep> = {
   raw: true,
-  apply(pixels, step, field) {
+  apply(pixels, given, field) {
+    const step = 'cube' in given ? tableOf(given, field) : given;
     const n = checkIntInRange(`${field}.size`, step.size, 2, 256);
     const { table } = step;
     if (!(table instanceof Float32Array) || table.length !== n * n * n * 3) {

@@ -1,4 +1,4 @@
-import { invalidArgument } from '../../errors/index.js';
+import { invalidArgument } from '../errors/index.js';
 
 /** A parsed 3D LUT: `table` holds size^3 RGB triples, red varying fastest, then green, then blue. */
 export interface CubeLut {
@@ -82,8 +82,8 @@ function isLetter(code: number): boolean {
 /**
  * Parses an Adobe/Resolve `.cube` 3D LUT: keywords (TITLE, LUT_3D_SIZE, DOMAIN_MIN/MAX, or Resolve's
  * LUT_3D_INPUT_RANGE) before the table, `#` comments and blank lines anywhere, then size^3 rows of three
- * numbers. Errors name `field` and the line. Pure: it runs on the main thread while the request is
- * validated, and the worker gets the table.
+ * numbers. Errors name `field` and the line. It runs in the worker, before the image is decoded (see
+ * steps/lut3d.ts): the largest table is a quarter of a second of parsing the main thread does not spend.
  */
 export function parseCube(text: string, field: string): CubeLut {
   const fail = (expected: string, line: number, received: unknown) => invalidArgument(field, `${expected} on line ${line}`, received);

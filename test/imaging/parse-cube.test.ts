@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCube } from '../../src/api/translate/parse-cube.js';
+import { parseCube } from '../../src/imaging/parse-cube.js';
 import { isAppError } from '../../src/errors/index.js';
 
 /** Rows of a size-2 table whose entry is its own (r, g, b) position, red varying fastest. */

@@ -30,13 +30,22 @@ export async function sanitizeSvg(input: Uint8Array, ctx: SanitizeContext): Prom
     USE_PROFILES: { svg: true, svgFilters: true },
     FORBID_TAGS: ['foreignObject', 'animate', 'animateMotion', 'animateTransform', 'set', 'script'],
     RETURN_DOM: true,
-  });
+  }) as unknown as DomElement;
   const svg = body.querySelector('svg');
   if (svg === null) throw notSvg(ctx.field);
   if (!svg.hasAttribute('xmlns')) svg.setAttribute('xmlns', SVG_NS);
   if (svg.querySelector('[*|href]') !== null && !svg.hasAttribute('xmlns:xlink')) svg.setAttribute('xmlns:xlink', XLINK_NS);
   // The HTML serialiser writes U+00A0 as &nbsp;, which XML does not define.
   return Buffer.from(svg.outerHTML.replaceAll('&nbsp;', '&#160;'), 'utf8');
+}
+
+/** The DOM members used here: the project compiles without TypeScript's DOM library (no browser globals in a service). */
+interface DomElement {
+  hasAttribute(name: string): boolean;
+  setAttribute(name: string, value: string): void;
+  querySelector(selector: string): DomElement | null;
+  readonly outerHTML: string;
+  textContent: string | null;
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -56,7 +65,8 @@ function purifier(): Promise<DOMPurify> {
     const purify = createDOMPurify(new JSDOM('').window as unknown as Parameters<typeof createDOMPurify>[0]);
     purify.addHook('uponSanitizeElement', (node, event) => {
       if (Date.now() >= deadline) throw deadlineExceeded('image processing was stopped at the deadline (while sanitising an SVG)');
-      if (event.tagName === 'style' && !cssIsSafe(node.textContent ?? '')) node.textContent = '';
+      const element = node as unknown as DomElement;
+      if (event.tagName === 'style' && !cssIsSafe(element.textContent ?? '')) element.textContent = '';
     });
     purify.addHook('uponSanitizeAttribute', (_node, event) => {
       const name = event.attrName.toLowerCase();

@@ -25,7 +25,7 @@ import type { BlobStore } from './storage/blob-store.js';
 import { createBlobStore } from './storage/create-blob-store.js';
 import { sweepOrphans } from './services/orphan-sweep.js';
 import { UrlSigner } from './storage/url-signer.js';
-import { urlSigningSecret } from './url-signing-secret.js';
+import { urlSigningSecrets } from './url-signing-secret.js';
 import type { Logger } from './util/logger.js';
 
 export interface App {
@@ -61,7 +61,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     avifBudgetMs: config.limits.avifBudgetMs,
     onOperation: (op) => logger.debug(op, 'image operation'),
   });
-  const signer = new UrlSigner(await urlSigningSecret(config.urlSigningSecret, config.dataDir));
+  const signer = new UrlSigner(await urlSigningSecrets({ secrets: config.urlSigningSecrets, keyFile: config.urlSigningKeyFile, dataDir: config.dataDir }));
   let baseUrl = '';
   const assets = new AssetService({
     db,

@@ -115,7 +115,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   };
   // Two entry points onto the same service implementations: gRPC over HTTP/2 straight from the stream
   // (see grpc-stream-adapter.ts), everything else (Connect, gRPC-Web, HTTP/1.1, /files) through the adapter.
-  const handler = connectNodeAdapter({ ...routerOptions, routes: serviceRoutes, fallback: filesHandler(assets, () => serving, logger) });
+  const handler = connectNodeAdapter({ ...routerOptions, routes: serviceRoutes, fallback: filesHandler(assets, () => serving, logger, { svgInline: config.svgInline }) });
   const grpcRouter = createConnectRouter(routerOptions);
   serviceRoutes(grpcRouter);
   const streamHandler = grpcStreamHandler(grpcRouter.handlers, (error) => logger.warn({ err: String(error) }, 'gRPC stream failed'), {

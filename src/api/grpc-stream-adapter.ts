@@ -1,12 +1,21 @@
 import http2 from 'node:http2';
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code, ConnectError, type ContextValues } from '@connectrpc/connect';
 import type { UniversalHandler, UniversalServerResponse } from '@connectrpc/connect/protocol';
 import { specEncode } from './grpc-message-encoding.js';
+import { meteredBody, type RequestByteBudget } from './request-byte-budget.js';
 
 /** Takes an HTTP/2 stream and answers it, or returns false to leave it to the next handler. */
 export type StreamHandler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => boolean;
 
 const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = http2.constants;
+
+export interface StreamOptions {
+  readMaxBytes?: number;
+  /** Request body bytes held across all calls (shared with the adapter's path). */
+  budget?: RequestByteBudget;
+  /** A call's context values from its stream (the peer's identity). */
+  contextValues?: (stream: http2.ServerHttp2Stream) => ContextValues;
+}
 
 /**
  * gRPC over HTTP/2 (what internal services and grpcurl speak), served by connect's own handlers driven
@@ -20,7 +29,7 @@ const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = http2.const
 export function grpcStreamHandler(
   handlers: readonly UniversalHandler[],
   onError: (error: unknown) => void,
-  options: { readMaxBytes?: number } = {},
+  options: StreamOptions = {},
 ): StreamHandler {
   const byPath = new Map(handlers.map((h) => [h.requestPath, h]));
   // Body bytes dropped after an early answer before the stream is reset: one more whole message.
@@ -32,12 +41,29 @@ export function grpcStreamHandler(
     const handler = byPath.get(String(headers[':path'] ?? '').split('?', 1)[0]);
     // Unknown methods get the adapter's answer, whatever that is, as before.
     if (!handler) return false;
-    serve(handler, stream, headers, drainLimit).catch(onError);
+    serve(handler, stream, headers, drainLimit, options).catch(onError);
     return true;
   };
 }
 
-async function serve(handler: UniversalHandler, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, drainLimit: number): Promise<void> {
+async function serve(handler: UniversalHandler, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, drainLimit: number, options: StreamOptions): Promise<void> {
+  const account = options.budget?.open();
+  const body = account ? meteredBody(requestBody(stream), account) : requestBody(stream);
+  try {
+    await serveCall(handler, stream, headers, drainLimit, body, options.contextValues?.(stream));
+  } finally {
+    account?.release();
+  }
+}
+
+async function serveCall(
+  handler: UniversalHandler,
+  stream: http2.ServerHttp2Stream,
+  headers: http2.IncomingHttpHeaders,
+  drainLimit: number,
+  body: AsyncIterable<Uint8Array>,
+  contextValues: ContextValues | undefined,
+): Promise<void> {
   const abort = new AbortController();
   let answered = false;
   // Only a stream that closes before the answer is out aborts the call (a reset, a cancel): aborting
@@ -50,11 +76,11 @@ async function serve(handler: UniversalHandler, stream: http2.ServerHttp2Stream,
     response = await handler({
       httpVersion: '2.0',
       method: String(headers[':method'] ?? ''),
-      url: `http://${String(headers[':authority'] ?? 'localhost')}${String(headers[':path'] ?? '')}`,
+      url: `${stream.session?.encrypted ? 'https' : 'http'}://${String(headers[':authority'] ?? 'localhost')}${String(headers[':path'] ?? '')}`,
       header: webHeaders(headers),
-      body: requestBody(stream),
+      body,
       signal: abort.signal,
-      contextValues: undefined,
+      contextValues,
     });
   } catch (error) {
     stream.close(NGHTTP2_INTERNAL_ERROR);

@@ -7,6 +7,8 @@ import { grpcStreamHandler } from './api/grpc-stream-adapter.js';
 import { filesHandler } from './api/files-handler.js';
 import { HealthState } from './api/health.js';
 import { listenOnePort, type OnePortServer } from './api/one-port-server.js';
+import { peerContextValues } from './api/peer-identity.js';
+import { RequestByteBudget, withRequestByteBudget } from './api/request-byte-budget.js';
 import { routes, SERVED } from './api/routes.js';
 import { withCors } from './api/with-cors.js';
 import { withSpecGrpcMessage } from './api/grpc-message-encoding.js';
@@ -115,22 +117,32 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   };
   // Two entry points onto the same service implementations: gRPC over HTTP/2 straight from the stream
   // (see grpc-stream-adapter.ts), everything else (Connect, gRPC-Web, HTTP/1.1, /files) through the adapter.
-  const handler = connectNodeAdapter({ ...routerOptions, routes: serviceRoutes, fallback: filesHandler(assets, () => serving, logger, { svgInline: config.svgInline }) });
+  const handler = connectNodeAdapter({ ...routerOptions, contextValues: peerContextValues, routes: serviceRoutes, fallback: filesHandler(assets, () => serving, logger, { svgInline: config.svgInline }) });
   const grpcRouter = createConnectRouter(routerOptions);
   serviceRoutes(grpcRouter);
+  // One budget of request body bytes for both entry points.
+  const budget = new RequestByteBudget(config.connections.maxBufferedBytes);
   const streamHandler = grpcStreamHandler(grpcRouter.handlers, (error) => logger.warn({ err: String(error) }, 'gRPC stream failed'), {
     readMaxBytes: routerOptions.readMaxBytes,
+    budget,
+    contextValues: peerContextValues,
   });
-  const server = await listenOnePort(withCors(withSpecGrpcMessage(handler), config.corsOrigins), {
+  const server = await listenOnePort(withCors(withSpecGrpcMessage(withRequestByteBudget(handler, budget)), config.corsOrigins), {
     streamHandler,
     host: config.host,
     port: config.port,
+    headersTimeoutMs: config.connections.headersTimeoutMs,
+    idleTimeoutMs: config.connections.idleTimeoutMs,
+    pingTimeoutMs: config.connections.pingTimeoutMs,
+    maxConnections: config.connections.maxConnections,
+    tls: config.tls,
+    log: logger,
     // Room for a few maximal messages in flight on one HTTP/2 connection.
     maxStreamsPerConnection: config.limits.maxStreamsPerConnection,
     maxSessionMemoryMb: Math.max(64, Math.ceil((config.limits.maxMessageBytes * 4) / (1024 * 1024))),
   });
   const urlHost = server.host.includes(':') ? `[${server.host}]` : server.host;
-  baseUrl = `http://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${server.port}`;
+  baseUrl = `${server.secure ? 'https' : 'http'}://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${server.port}`;
 
   // Optional in-process orphan sweep; with several instances, one scheduled `npm run sweep` is enough.
   const sweeper =

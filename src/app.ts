@@ -129,6 +129,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   });
   const server = await listenOnePort(withCors(withSpecGrpcMessage(withRequestByteBudget(handler, budget)), config.corsOrigins), {
     streamHandler,
+    maxRequestBodyBytes: Math.max(config.limits.maxMessageBytes, config.limits.maxUploadBytes),
     host: config.host,
     port: config.port,
     headersTimeoutMs: config.connections.headersTimeoutMs,

@@ -3,6 +3,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import type tls from 'node:tls';
 import type { StreamHandler } from './grpc-stream-adapter.js';
+import { drainEarlyAnswers } from './drain-early-answers.js';
 import { armHeadersDeadline, awaitsHeaders, meetHeadersDeadline, shareHeadersDeadline } from './headers-deadline.js';
 import { keepSession } from './http2-session-keeper.js';
 import type { NodeHandler as NodeHandlerFn } from './node-handler.js';
@@ -32,6 +33,11 @@ export interface OnePortOptions {
   maxSessionMemoryMb?: number;
   /** Concurrent HTTP/2 streams per connection: bounds the request bodies one client holds in memory. */
   maxStreamsPerConnection?: number;
+  /**
+   * Largest request body a well-behaved client sends (a message, or a whole upload stream): after an
+   * answer given before its body was read, up to this much more is read and dropped.
+   */
+  maxRequestBodyBytes?: number;
   /** Offered every HTTP/2 stream first; the streams it declines go to `handler`. */
   streamHandler?: StreamHandler;
   /** A connection must finish its TLS handshake and its first request's headers (or the HTTP/2 preface) within this. */
@@ -55,6 +61,7 @@ export interface OnePortOptions {
 export async function listenOnePort(handler: NodeHandlerFn, options: OnePortOptions): Promise<OnePortServer> {
   const headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
   const idleTimeoutMs = options.idleTimeoutMs ?? 65_000;
+  const serve = drainEarlyAnswers(handler, options.maxRequestBodyBytes ?? 256 * 1024 * 1024);
   const h1 = http.createServer(
     {
       // Long uploads and streams must not be cut by Node's default request timeout; deadlines are per call.
@@ -65,7 +72,7 @@ export async function listenOnePort(handler: NodeHandlerFn, options: OnePortOpti
       // stay up to twice the timeout).
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(headersTimeoutMs / 4))),
     },
-    handler as http.RequestListener,
+    serve as http.RequestListener,
   );
   // Node starts the connection tracking behind headersTimeout and closeIdleConnections() on 'listening',
   // which a server that never listens itself (sockets are handed to it) does not otherwise emit.
@@ -78,7 +85,7 @@ export async function listenOnePort(handler: NodeHandlerFn, options: OnePortOpti
       maxSessionMemory: options.maxSessionMemoryMb ?? 128,
       settings: { initialWindowSize: STREAM_WINDOW, maxConcurrentStreams: options.maxStreamsPerConnection ?? 8 },
     },
-    handler as never,
+    serve as never,
   );
   if (options.streamHandler) takeStreamsFirst(h2, options.streamHandler);
   const sockets = new Set<net.Socket>();

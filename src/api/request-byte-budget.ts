@@ -69,23 +69,10 @@ export function meteredBody(body: AsyncIterable<Uint8Array>, account: BodyAccoun
 export function withRequestByteBudget(handler: NodeHandler, budget: RequestByteBudget): NodeHandler {
   return (req, res) => {
     const account = budget.open();
-    const charged: BodyAccount = {
-      charge: (bytes) => {
-        try {
-          account.charge(bytes);
-        } catch (e) {
-          // The rest of a refused HTTP/1.1 body is never read, so the connection cannot carry another
-          // request: it closes after the answer.
-          if (req.httpVersionMajor === 1 && !res.headersSent) res.setHeader('connection', 'close');
-          throw e;
-        }
-      },
-      release: account.release,
-    };
     const read = req[Symbol.asyncIterator].bind(req) as () => AsyncIterator<Uint8Array>;
     Object.defineProperty(req, Symbol.asyncIterator, {
       configurable: true,
-      value: () => meteredBody({ [Symbol.asyncIterator]: read }, charged)[Symbol.asyncIterator](),
+      value: () => meteredBody({ [Symbol.asyncIterator]: read }, account)[Symbol.asyncIterator](),
     });
     res.once('close', () => account.release());
     handler(req, res);

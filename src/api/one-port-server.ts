@@ -99,6 +99,9 @@ export async function listenOnePort(handler: NodeHandlerFn, options: OnePortOpti
     keepSession(session, idleTimeoutMs, options.pingTimeoutMs ?? 20_000);
   });
 
+  // Sockets in their TLS handshake by peer address: the TLS socket that comes out of it takes over the
+  // raw socket's headers deadline (Node does not say which raw socket a TLS socket wraps).
+  const handshaking = new Map<string, net.Socket>();
   const terminator: TlsTerminator | undefined = options.tls
     ? await createTlsTerminator(options.tls, {
         handshakeTimeoutMs: headersTimeoutMs,
@@ -113,9 +116,6 @@ export async function listenOnePort(handler: NodeHandlerFn, options: OnePortOpti
       })
     : undefined;
 
-  // Sockets in their TLS handshake by peer address: the TLS socket that comes out of it takes over the
-  // raw socket's headers deadline (Node does not say which raw socket a TLS socket wraps).
-  const handshaking = new Map<string, net.Socket>();
   const tcp = net.createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));

@@ -7,6 +7,8 @@ import { nodeRequestHandler } from './api/node-request-handler.js';
 import { filesHandler } from './api/files-handler.js';
 import { HealthState } from './api/health.js';
 import { listenOnePort, type OnePortServer } from './api/one-port-server.js';
+import { peerContextValues } from './api/peer-identity.js';
+import { RequestByteBudget, withRequestByteBudget } from './api/request-byte-budget.js';
 import { routes, SERVED } from './api/routes.js';
 import { withCors } from './api/with-cors.js';
 import { withSpecGrpcMessage } from './api/grpc-message-encoding.js';
@@ -25,7 +27,7 @@ import type { BlobStore } from './storage/blob-store.js';
 import { createBlobStore } from './storage/create-blob-store.js';
 import { sweepOrphans } from './services/orphan-sweep.js';
 import { UrlSigner } from './storage/url-signer.js';
-import { urlSigningSecret } from './url-signing-secret.js';
+import { urlSigningSecrets } from './url-signing-secret.js';
 import { ByteBudget } from './util/byte-budget.js';
 import type { Logger } from './util/logger.js';
 
@@ -64,7 +66,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     avifBudgetMs: config.limits.avifBudgetMs,
     onOperation: (op) => logger.debug(op, 'image operation'),
   });
-  const signer = new UrlSigner(await urlSigningSecret(config.urlSigningSecret, config.dataDir));
+  const signer = new UrlSigner(await urlSigningSecrets({ secrets: config.urlSigningSecrets, keyFile: config.urlSigningKeyFile, dataDir: config.dataDir }));
   let baseUrl = '';
   const assets = new AssetService({
     db,
@@ -131,25 +133,37 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   // Two entry points onto the same handlers: gRPC over HTTP/2 straight from the stream (see
   // grpc-stream-adapter.ts), everything else (Connect, gRPC-Web, HTTP/1.1, /files) through Node's
   // request/response objects.
+  // One budget of request body bytes for both entry points.
+  const budget = new RequestByteBudget(config.connections.maxBufferedBytes);
   const streamHandler = grpcStreamHandler(handlers, (error) => logger.warn({ err: String(error) }, 'gRPC stream failed'), {
     readMaxBytes: config.limits.maxMessageBytes,
+    budget,
+    contextValues: peerContextValues,
   });
-  const files = filesHandler(assets, () => serving, logger);
+  const files = filesHandler(assets, () => serving, logger, { svgInline: config.svgInline });
   const handler = nodeRequestHandler(handlers, {
+    contextValues: peerContextValues,
     // The files handler answers every failure itself: nothing waits on its promise.
     fallback: (req, res) => void files(req, res),
     onError: (error, h) => logger.warn({ err: String(error), rpc: `${h.service.typeName}/${h.method.name}` }, 'response failed'),
   });
-  const server = await listenOnePort(withCors(withSpecGrpcMessage(handler), config.corsOrigins), {
+  const server = await listenOnePort(withCors(withSpecGrpcMessage(withRequestByteBudget(handler, budget)), config.corsOrigins), {
     streamHandler,
+    maxRequestBodyBytes: Math.max(config.limits.maxMessageBytes, config.limits.maxUploadBytes),
     host: config.host,
     port: config.port,
+    headersTimeoutMs: config.connections.headersTimeoutMs,
+    idleTimeoutMs: config.connections.idleTimeoutMs,
+    pingTimeoutMs: config.connections.pingTimeoutMs,
+    maxConnections: config.connections.maxConnections,
+    tls: config.tls,
+    log: logger,
     // Room for a few maximal messages in flight on one HTTP/2 connection.
     maxStreamsPerConnection: config.limits.maxStreamsPerConnection,
     maxSessionMemoryMb: Math.max(64, Math.ceil((config.limits.maxMessageBytes * 4) / (1024 * 1024))),
   });
   const urlHost = server.host.includes(':') ? `[${server.host}]` : server.host;
-  baseUrl = `http://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${server.port}`;
+  baseUrl = `${server.secure ? 'https' : 'http'}://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${server.port}`;
 
   // Optional in-process orphan sweep; with several instances, one scheduled `npm run sweep` is enough.
   const sweeper =

@@ -22,3 +22,12 @@ export function int(env: Env, name: string, fallback: number, min: number, max: 
   if (!Number.isInteger(n) || n < min || n > max) throw configError(name, `an integer from ${min} to ${max}`, raw);
   return n;
 }
+
+/** 1/true/yes or 0/false/no. */
+export function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  throw configError(name, '1, true or yes, or 0, false or no', raw);
+}

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { loadGenerationConfig, type GenerationConfig } from './generation/generation-config.js';
-import { configError, int, str, type Env } from './config-env.js';
+import { bool, configError, int, str, type Env } from './config-env.js';
 
 /**
  * Every setting, read from the environment with an embedded default, and validated once at start so a
@@ -30,8 +30,14 @@ export interface Config {
     container: string;
     cdnBaseUrl: string | undefined;
   };
-  /** HMAC key for /files URLs; default a random key kept in <DATA_DIR>/url-signing.key. */
-  urlSigningSecret: string | undefined;
+  /**
+   * HMAC keys for /files URLs, newest first: the first signs, every one verifies (rotation). From
+   * URL_SIGNING_SECRETS or URL_SIGNING_SECRET; empty means URL_SIGNING_KEY_FILE, else a random key
+   * kept in <DATA_DIR>/url-signing.key.
+   */
+  urlSigningSecrets: string[];
+  /** A file with one key per line, newest first (a mounted secret); read at start. */
+  urlSigningKeyFile: string | undefined;
   urlDefaultExpirySeconds: number;
   urlMaxExpirySeconds: number;
   limits: {
@@ -88,6 +94,23 @@ export interface Config {
   orphanGraceSeconds: number;
   /** Run the orphan sweep every this many seconds in the service; 0 = never (use `npm run sweep`). */
   orphanSweepIntervalSeconds: number;
+  /** The one port's connection limits. */
+  connections: {
+    /** A connection that has not sent a whole request's headers (or the HTTP/2 preface) by then is closed. */
+    headersTimeoutMs: number;
+    /** HTTP/1.1 keep-alive between requests, and HTTP/2 with no open stream, closes after this long idle. */
+    idleTimeoutMs: number;
+    /** An HTTP/2 connection silent for idleTimeoutMs with streams open is pinged; no answer by then closes it. */
+    pingTimeoutMs: number;
+    /** Open connections; more are closed as soon as they are accepted. */
+    maxConnections: number;
+    /** Request body bytes held by calls in progress, across all connections. */
+    maxBufferedBytes: number;
+  };
+  /** TLS on the one port; plaintext (h2c and HTTP/1.1) when unset. */
+  tls: TlsConfig | undefined;
+  /** Serve SVG from /files inline (as an image a page can embed) instead of as an attachment. */
+  svgInline: boolean;
   /** Origins allowed to call from a browser; ["*"] for any. */
   corsOrigins: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -98,6 +121,28 @@ export interface Config {
 
 
 
+
+export interface TlsConfig {
+  certFile: string;
+  keyFile: string;
+  /** Client certificates must chain to these CAs (mutual TLS). */
+  clientCaFile: string | undefined;
+  /** 'require': no connection without a verified client certificate; 'optional': a certificate, when sent, must verify. */
+  clientAuth: 'require' | 'optional';
+  /** How often the files are checked for a change (SIGHUP reloads at once). */
+  reloadPollMs: number;
+}
+
+/** Shortest HMAC key accepted for signed URLs: 256 bits, SHA-256's own strength. */
+export const MIN_SIGNING_KEY_BYTES = 32;
+
+/** Every signing key long enough; the message says where a short key is and its length, never the key. */
+export function checkSigningKeys(variable: string, keys: readonly string[], where = ''): void {
+  keys.forEach((key, i) => {
+    const bytes = Buffer.byteLength(key, 'utf8');
+    if (bytes < MIN_SIGNING_KEY_BYTES) throw configError(variable, `keys of at least ${MIN_SIGNING_KEY_BYTES} bytes`, `${where}key ${i + 1} of ${keys.length}: ${bytes} bytes`);
+  });
+}
 
 export function loadConfig(env: Env = process.env): Config {
   const cores = availableParallelism();
@@ -131,7 +176,8 @@ export function loadConfig(env: Env = process.env): Config {
       container: str(env, 'AZURE_STORAGE_CONTAINER') ?? 'images',
       cdnBaseUrl: str(env, 'CDN_BASE_URL')?.replace(/\/+$/, ''),
     },
-    urlSigningSecret: str(env, 'URL_SIGNING_SECRET'),
+    urlSigningSecrets: signingSecrets(env),
+    urlSigningKeyFile: str(env, 'URL_SIGNING_KEY_FILE'),
     urlDefaultExpirySeconds: int(env, 'URL_DEFAULT_EXPIRY_SECONDS', 3600, 1, 31_536_000),
     urlMaxExpirySeconds: int(env, 'URL_MAX_EXPIRY_SECONDS', 7 * 24 * 3600, 1, 31_536_000),
     limits: {
@@ -171,6 +217,17 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     orphanGraceSeconds: int(env, 'ORPHAN_GRACE_SECONDS', 3600, 0, 31_536_000),
     orphanSweepIntervalSeconds: int(env, 'ORPHAN_SWEEP_INTERVAL_SECONDS', 0, 0, 31_536_000),
+    connections: {
+      headersTimeoutMs: int(env, 'HEADERS_TIMEOUT_MS', 30_000, 100, 600_000),
+      // Longer than the 60 s idle timeout of common load balancers, so they, not we, close an idle
+      // keep-alive connection (the other way round races a request against the close).
+      idleTimeoutMs: int(env, 'IDLE_TIMEOUT_MS', 65_000, 100, 3_600_000),
+      pingTimeoutMs: int(env, 'PING_TIMEOUT_MS', 20_000, 100, 600_000),
+      maxConnections: int(env, 'MAX_CONNECTIONS', 4096, 1, 1_000_000),
+      maxBufferedBytes: int(env, 'MAX_BUFFERED_BYTES', 512 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER),
+    },
+    tls: tlsConfig(env),
+    svgInline: bool(env, 'SVG_INLINE', false),
     corsOrigins: (str(env, 'CORS_ORIGINS') ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
     logLevel: logLevel as Config['logLevel'],
     generation: loadGenerationConfig(env),
@@ -187,5 +244,40 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.dbPoolMin > config.dbPoolMax) {
     throw configError('DB_POOL_MIN', `at most DB_POOL_MAX (${config.dbPoolMax})`, String(config.dbPoolMin));
   }
+  if (config.connections.maxBufferedBytes < config.limits.maxMessageBytes) {
+    throw configError('MAX_BUFFERED_BYTES', `at least MAX_MESSAGE_BYTES (${config.limits.maxMessageBytes}), or no message that size could be received`, String(config.connections.maxBufferedBytes));
+  }
   return config;
+}
+
+/** URL_SIGNING_SECRETS (comma-separated, newest first) or URL_SIGNING_SECRET, each long enough. */
+function signingSecrets(env: Env): string[] {
+  const sources = ['URL_SIGNING_SECRETS', 'URL_SIGNING_SECRET', 'URL_SIGNING_KEY_FILE'].filter((name) => str(env, name) !== undefined);
+  if (sources.length > 1) throw configError(sources[1], `unset when ${sources[0]} is set (one source of signing keys)`, '<set>');
+  const name = sources[0];
+  if (name === undefined || name === 'URL_SIGNING_KEY_FILE') return [];
+  const keys = name === 'URL_SIGNING_SECRETS' ? str(env, name)!.split(',').map((k) => k.trim()) : [str(env, name)!];
+  checkSigningKeys(name, keys);
+  return keys;
+}
+
+function tlsConfig(env: Env): TlsConfig | undefined {
+  const certFile = str(env, 'TLS_CERT_FILE');
+  const keyFile = str(env, 'TLS_KEY_FILE');
+  const clientCaFile = str(env, 'TLS_CLIENT_CA_FILE');
+  const clientAuth = str(env, 'TLS_CLIENT_AUTH') ?? 'require';
+  if (!['require', 'optional'].includes(clientAuth)) throw configError('TLS_CLIENT_AUTH', 'require or optional', clientAuth);
+  if (certFile === undefined && keyFile === undefined) {
+    if (clientCaFile !== undefined) throw configError('TLS_CLIENT_CA_FILE', 'unset without TLS_CERT_FILE and TLS_KEY_FILE (mutual TLS needs TLS)', clientCaFile);
+    return undefined;
+  }
+  if (certFile === undefined) throw configError('TLS_CERT_FILE', 'the certificate (PEM) that goes with TLS_KEY_FILE', '');
+  if (keyFile === undefined) throw configError('TLS_KEY_FILE', 'the private key (PEM) that goes with TLS_CERT_FILE', '');
+  return {
+    certFile: path.resolve(certFile),
+    keyFile: path.resolve(keyFile),
+    clientCaFile: clientCaFile === undefined ? undefined : path.resolve(clientCaFile),
+    clientAuth: clientAuth as TlsConfig['clientAuth'],
+    reloadPollMs: int(env, 'TLS_RELOAD_POLL_MS', 10_000, 100, 3_600_000),
+  };
 }

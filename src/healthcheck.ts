@@ -4,10 +4,16 @@ import { Health, HealthCheckResponse_ServingStatus as Status } from '../gen/grpc
 
 /**
  * Container healthcheck: asks this instance's grpc.health.v1 over gRPC (the same check a gRPC-aware
- * load balancer makes) and exits 0 only when it answers SERVING.
+ * load balancer makes) and exits 0 only when it answers SERVING. With TLS_CERT_FILE set the port speaks
+ * TLS; the certificate names the public host, not 127.0.0.1, and this only asks the process beside it
+ * whether it is up, so it is not verified.
  */
 const port = process.env.PORT ?? '50051';
-const client = createClient(Health, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}` }));
+const secure = Boolean(process.env.TLS_CERT_FILE);
+const client = createClient(
+  Health,
+  createGrpcTransport({ baseUrl: `${secure ? 'https' : 'http'}://127.0.0.1:${port}`, nodeOptions: secure ? { rejectUnauthorized: false } : undefined }),
+);
 try {
   const { status } = await client.check({ service: '' }, { timeoutMs: 3000 });
   if (status !== Status.SERVING) {

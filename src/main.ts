@@ -10,6 +10,9 @@ logger.info(
   'image asset service listening (gRPC, gRPC-Web and Connect on one port)',
 );
 
+// SIGHUP re-reads the TLS certificate and key (the files are also polled); open connections keep theirs.
+if (config.tls) process.on('SIGHUP', () => void app.server.reloadTls());
+
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {

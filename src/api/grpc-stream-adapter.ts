@@ -2,6 +2,7 @@ import http2 from 'node:http2';
 import { Code, ConnectError, type ContextValues } from '@connectrpc/connect';
 import type { UniversalHandler, UniversalServerResponse } from '@connectrpc/connect/protocol';
 import { specEncode } from './grpc-message-encoding.js';
+import { meteredBody, type RequestByteBudget } from './request-byte-budget.js';
 
 /** Takes an HTTP/2 stream and answers it, or returns false to leave it to the next handler. */
 export type StreamHandler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => boolean;
@@ -10,6 +11,14 @@ export type StreamHandler = (stream: http2.ServerHttp2Stream, headers: http2.Inc
 export type ContextValuesOf = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => ContextValues;
 
 const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = http2.constants;
+
+export interface StreamOptions {
+  readMaxBytes?: number;
+  /** Request body bytes held across all calls (shared with the adapter's path). */
+  budget?: RequestByteBudget;
+  /** A call's context values from its stream (the peer's identity). */
+  contextValues?: ContextValuesOf;
+}
 
 /**
  * gRPC over HTTP/2 (what internal services and grpcurl speak), served by connect's own handlers driven
@@ -24,7 +33,7 @@ const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = http2.const
 export function grpcStreamHandler(
   handlers: readonly UniversalHandler[],
   onError: (error: unknown) => void,
-  options: { readMaxBytes?: number; contextValues?: ContextValuesOf } = {},
+  options: StreamOptions = {},
 ): StreamHandler {
   const byPath = new Map(handlers.map((h) => [h.requestPath, h]));
   // Body bytes dropped after an early answer before the stream is reset: one more whole message.
@@ -36,16 +45,27 @@ export function grpcStreamHandler(
     const handler = byPath.get(String(headers[':path'] ?? '').split('?', 1)[0]);
     // Unknown methods go on to the Node request/response path, which answers them as it answers any unknown path.
     if (!handler) return false;
-    serve(handler, stream, headers, drainLimit, options.contextValues?.(stream, headers)).catch(onError);
+    serve(handler, stream, headers, drainLimit, options).catch(onError);
     return true;
   };
 }
 
-async function serve(
+async function serve(handler: UniversalHandler, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, drainLimit: number, options: StreamOptions): Promise<void> {
+  const account = options.budget?.open();
+  const body = account ? meteredBody(requestBody(stream), account) : requestBody(stream);
+  try {
+    await serveCall(handler, stream, headers, drainLimit, body, options.contextValues?.(stream, headers));
+  } finally {
+    account?.release();
+  }
+}
+
+async function serveCall(
   handler: UniversalHandler,
   stream: http2.ServerHttp2Stream,
   headers: http2.IncomingHttpHeaders,
   drainLimit: number,
+  body: AsyncIterable<Uint8Array>,
   contextValues: ContextValues | undefined,
 ): Promise<void> {
   const abort = new AbortController();
@@ -60,9 +80,9 @@ async function serve(
     response = await handler({
       httpVersion: '2.0',
       method: String(headers[':method'] ?? ''),
-      url: `http://${String(headers[':authority'] ?? 'localhost')}${String(headers[':path'] ?? '')}`,
+      url: `${stream.session?.encrypted ? 'https' : 'http'}://${String(headers[':authority'] ?? 'localhost')}${String(headers[':path'] ?? '')}`,
       header: webHeaders(headers),
-      body: requestBody(stream),
+      body,
       signal: abort.signal,
       contextValues,
     });

@@ -74,8 +74,8 @@ await describeDatabases('asset workflow end to end', (databaseEnv) => {
     const { image } = await connect.uploadImage({ fileData: await makePng(), filename: 'x.png' });
     // Sign with the service's own key but an expiry in the past, as an old URL would carry.
     const { UrlSigner } = await import('../../src/storage/url-signer.js');
-    const { urlSigningSecret } = await import('../../src/url-signing-secret.js');
-    const signer = new UrlSigner(await urlSigningSecret(undefined, app.dataDir));
+    const { urlSigningSecrets } = await import('../../src/url-signing-secret.js');
+    const signer = new UrlSigner(await urlSigningSecrets({ secrets: [], keyFile: undefined, dataDir: app.dataDir }));
     const past = Math.floor(Date.now() / 1000) - 10;
     const res = await fetch(`${app.baseUrl}${signer.pathFor(image!.imageId, past)}`);
     expect(res.status).toBe(403);

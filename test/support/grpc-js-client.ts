@@ -4,9 +4,15 @@ import { fromBinary, toBinary, type DescService } from '@bufbuild/protobuf';
 /**
  * A plain @grpc/grpc-js client for a protobuf-es service descriptor: the client internal services
  * use, with serialisation done by the generated schemas (no proto-loader, no second copy of the
- * contract). Method names are the lowerCamel local names: client.uploadImage(...).
+ * contract). Method names are the lowerCamel local names: client.uploadImage(...). Plaintext unless
+ * `credentials` say otherwise (grpc.credentials.createSsl for TLS).
  */
-export function grpcJsClient(service: DescService, address: string, options: grpc.ClientOptions = {}): grpc.Client & Record<string, any> {
+export function grpcJsClient(
+  service: DescService,
+  address: string,
+  options: grpc.ClientOptions = {},
+  credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+): grpc.Client & Record<string, any> {
   const definition: Record<string, grpc.MethodDefinition<any, any>> = {};
   for (const method of service.methods) {
     definition[method.localName] = {
@@ -20,7 +26,7 @@ export function grpcJsClient(service: DescService, address: string, options: grp
     };
   }
   const Ctor = grpc.makeGenericClientConstructor(definition, service.name);
-  return new Ctor(address, grpc.credentials.createInsecure(), {
+  return new Ctor(address, credentials, {
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
     ...options,

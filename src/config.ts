@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AppError } from './errors/index.js';
+import { loadAuthConfig, type AuthConfig } from './auth/auth-config.js';
 import { loadGenerationConfig, type GenerationConfig } from './generation/generation-config.js';
 import { configError, int, str, type Env } from './config-env.js';
 
@@ -74,8 +75,10 @@ export interface Config {
   orphanGraceSeconds: number;
   /** Run the orphan sweep every this many seconds in the service; 0 = never (use `npm run sweep`). */
   orphanSweepIntervalSeconds: number;
-  /** Origins allowed to call from a browser; ["*"] for any. */
+  /** Origins allowed to call from a browser; ["*"] for any. Default any in development mode, else none. */
   corsOrigins: string[];
+  /** Authentication mode and methods, reflection access and per-caller limits. */
+  auth: AuthConfig;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Generation models (GENERATION_MODELS and provider variables), default model, timeouts and retries. */
   generation: GenerationConfig;
@@ -97,8 +100,10 @@ export function loadConfig(env: Env = process.env): Config {
     throw configError('LOG_LEVEL', 'one of debug, info, warn, error, silent', logLevel);
   }
   const threads = int(env, 'WORKER_THREADS', cores, 1, 256);
+  const host = str(env, 'HOST') ?? '127.0.0.1';
+  const auth = loadAuthConfig(env, host);
   const config: Config = {
-    host: str(env, 'HOST') ?? '127.0.0.1',
+    host,
     port: int(env, 'PORT', 50051, 0, 65535),
     publicBaseUrl: str(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, ''),
     dataDir,
@@ -146,7 +151,8 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     orphanGraceSeconds: int(env, 'ORPHAN_GRACE_SECONDS', 3600, 0, 31_536_000),
     orphanSweepIntervalSeconds: int(env, 'ORPHAN_SWEEP_INTERVAL_SECONDS', 0, 0, 31_536_000),
-    corsOrigins: (str(env, 'CORS_ORIGINS') ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: (str(env, 'CORS_ORIGINS') ?? (auth.mode === 'development' ? '*' : '')).split(',').map((o) => o.trim()).filter(Boolean),
+    auth,
     logLevel: logLevel as Config['logLevel'],
     generation: loadGenerationConfig(env),
   };

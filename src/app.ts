@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { createConnectRouter } from '@connectrpc/connect';
 import { compressionBrotli, compressionGzip, connectNodeAdapter } from '@connectrpc/connect-node';
 import { HealthCheckResponse_ServingStatus as Status } from '../gen/grpc/health/v1/health_pb.js';
+import { authInterceptors } from './api/auth-interceptors.js';
 import { errorInterceptor } from './api/error-interceptor.js';
 import { grpcStreamHandler } from './api/grpc-stream-adapter.js';
 import { filesHandler } from './api/files-handler.js';
@@ -102,8 +103,9 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     },
     health,
   );
+  const auth = await authInterceptors(config, { db, logger });
   const routerOptions = {
-    interceptors: [errorInterceptor(logger)],
+    interceptors: [errorInterceptor(logger), ...auth.interceptors],
     readMaxBytes: config.limits.maxMessageBytes,
     writeMaxBytes: config.limits.maxMessageBytes,
     shutdownSignal: shutdown.signal,
@@ -160,6 +162,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
         await server.close(config.shutdownGraceMs);
         clearTimeout(forced);
         shutdown.abort();
+        await auth.close();
         await pool.close();
         await db.close();
         await blobs.close();

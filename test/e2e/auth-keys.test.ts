@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Code, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { pino } from 'pino';
-import { RetryInfoSchema } from '../../gen/google/rpc/error_details_pb.js';
+import { ErrorInfoSchema, RetryInfoSchema } from '../../gen/google/rpc/error_details_pb.js';
 import { ImageService } from '../../gen/image/v1/image_service_pb.js';
 import { bearer, createTestKey } from '../support/api-keys.js';
-import { failure } from '../support/connect-failure.js';
+import { failedWith, failure } from '../support/connect-failure.js';
 import { makePng } from '../support/fixtures.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -106,9 +106,9 @@ describe('per-caller limits in memory', () => {
     const a = await createTestKey(app, 'acme', ['images:read']);
     const b = await createTestKey(app, 'acme', ['images:read']);
     for (let i = 0; i < 3; i++) await images.listImages({}, bearer(a.key));
-    const refused = await failure(images.listImages({}, bearer(a.key)));
-    expect([refused.code, refused.reason, refused.message]).toEqual([Code.ResourceExhausted, 'RATE_LIMITED', 'rate limit: 0.001 calls per second and bursts of 2 more for these credentials']);
-    expect(refused.error.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds).toBeGreaterThan(0n);
+    const refused = await failedWith(images.listImages({}, bearer(a.key)));
+    expect([refused.code, refused.findDetails(ErrorInfoSchema)[0]?.reason, refused.rawMessage]).toEqual([Code.ResourceExhausted, 'RATE_LIMITED', 'rate limit: 0.001 calls per second and bursts of 2 more for these credentials']);
+    expect(refused.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds).toBeGreaterThan(0n);
     await images.listImages({}, bearer(b.key));
   });
 
@@ -122,9 +122,9 @@ describe('per-caller limits in memory', () => {
     const variations = async () => {
       for await (const _ of images.generateVariations({ imageId: first.image!.imageId, numVariations: 2 }, bearer(keys[2]!.key))) void _;
     };
-    const over = await failure(variations());
-    expect([over.code, over.reason, over.message]).toEqual([Code.ResourceExhausted, 'GENERATION_QUOTA_EXCEEDED', 'generation quota: 3 images per day for tenant "paying", 1 left today, this call asks for 2']);
-    const untilMidnight = over.error.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds ?? 0n;
+    const over = await failedWith(variations());
+    expect([over.code, over.findDetails(ErrorInfoSchema)[0]?.reason, over.rawMessage]).toEqual([Code.ResourceExhausted, 'GENERATION_QUOTA_EXCEEDED', 'generation quota: 3 images per day for tenant "paying", 1 left today, this call asks for 2']);
+    const untilMidnight = over.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds ?? 0n;
     expect(untilMidnight > 0n && untilMidnight <= 86_400n).toBe(true);
     // The refused call took nothing: one image still fits, then the day's quota is spent.
     await generate(keys[2]!.key);

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Code, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
-import { RetryInfoSchema } from '../../gen/google/rpc/error_details_pb.js';
+import { ErrorInfoSchema, RetryInfoSchema } from '../../gen/google/rpc/error_details_pb.js';
 import { ImageService } from '../../gen/image/v1/image_service_pb.js';
 import { bearer, createTestKey } from '../support/api-keys.js';
-import { failure } from '../support/connect-failure.js';
+import { failedWith, failure } from '../support/connect-failure.js';
 import { checkRedisForTests, TEST_REDIS_URL } from '../support/redis.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -56,9 +56,9 @@ describe.runIf(haveRedis)('two instances sharing one Redis (REDIS_URL)', () => {
     await client(a).listImages({}, bearer(key));
     await client(b).listImages({}, bearer(key));
     await client(a).listImages({}, bearer(key));
-    const refused = await failure(client(b).listImages({}, bearer(key)));
-    expect([refused.code, refused.reason]).toEqual([Code.ResourceExhausted, 'RATE_LIMITED']);
-    expect(refused.error.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds).toBeGreaterThan(0n);
+    const refused = await failedWith(client(b).listImages({}, bearer(key)));
+    expect([refused.code, refused.findDetails(ErrorInfoSchema)[0]?.reason]).toEqual([Code.ResourceExhausted, 'RATE_LIMITED']);
+    expect(refused.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds).toBeGreaterThan(0n);
     expect((await failure(client(a).listImages({}, bearer(key)))).reason).toBe('RATE_LIMITED');
     // Another key has its own budget on both.
     const other = await createTestKey(b, 'acme', ['images:read']);

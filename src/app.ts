@@ -1,6 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { compressionBrotli, compressionGzip } from '@connectrpc/connect-node';
 import { createRouter } from './api/create-router.js';
+import { authInterceptors } from './api/auth-interceptors.js';
+import { peerIdentity } from './api/peer-identity.js';
 import { grpcStreamHandler } from './api/grpc-stream-adapter.js';
 import { interceptors } from './api/interceptors.js';
 import { nodeRequestHandler } from './api/node-request-handler.js';
@@ -116,9 +118,10 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     },
     health,
   );
+  const auth = await authInterceptors(config, { db, logger, peerSubject: (values) => peerIdentity(values)?.subject });
   const handlers = createRouter(
     {
-      interceptors: interceptors({ logger }),
+      interceptors: [...interceptors({ logger }), ...auth.interceptors],
       readMaxBytes: config.limits.maxMessageBytes,
       writeMaxBytes: config.limits.maxMessageBytes,
       shutdownSignal: shutdown.signal,
@@ -193,6 +196,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
         await server.close(config.shutdownGraceMs);
         clearTimeout(forced);
         shutdown.abort();
+        await auth.close();
         await pool.close();
         await db.close();
         await blobs.close();

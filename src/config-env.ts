@@ -15,11 +15,13 @@ export function str(env: Env, name: string): string | undefined {
   return raw === undefined || raw === '' ? undefined : raw;
 }
 
-export function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+function numberIn(env: Env, name: string, fallback: number, min: number, max: number, integer: boolean): number {
   const raw = str(env, name);
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw configError(name, `an integer from ${min} to ${max}`, raw);
+  if (!(integer ? Number.isInteger(n) : Number.isFinite(n)) || n < min || n > max) {
+    throw configError(name, `${integer ? 'an integer' : 'a number'} from ${min} to ${max}`, raw);
+  }
   return n;
 }
 
@@ -30,4 +32,27 @@ export function bool(env: Env, name: string, fallback: boolean): boolean {
   if (/^(1|true|yes)$/i.test(raw)) return true;
   if (/^(0|false|no)$/i.test(raw)) return false;
   throw configError(name, '1, true or yes, or 0, false or no', raw);
+}
+
+/** An integer from min to max. */
+export function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  return numberIn(env, name, fallback, min, max, true);
+}
+
+/** A number (fractions allowed) from min to max. */
+export function num(env: Env, name: string, fallback: number, min: number, max: number): number {
+  return numberIn(env, name, fallback, min, max, false);
+}
+
+/** An http(s) URL, without a trailing slash. */
+export function url(name: string, raw: unknown): string {
+  if (typeof raw !== 'string') throw configError(name, 'an http(s) URL', raw);
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw configError(name, 'an http(s) URL', raw);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw configError(name, 'an http(s) URL', raw);
+  return raw.replace(/\/+$/, '');
 }

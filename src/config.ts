@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { loadAuthConfig, type AuthConfig } from './auth/auth-config.js';
 import { loadGenerationConfig, type GenerationConfig } from './generation/generation-config.js';
 import { bool, configError, int, str, type Env } from './config-env.js';
 
@@ -111,8 +112,10 @@ export interface Config {
   tls: TlsConfig | undefined;
   /** Serve SVG from /files inline (as an image a page can embed) instead of as an attachment. */
   svgInline: boolean;
-  /** Origins allowed to call from a browser; ["*"] for any. */
+  /** Origins allowed to call from a browser; ["*"] for any. Default any in development mode, else none. */
   corsOrigins: string[];
+  /** Authentication mode and methods, reflection access and per-caller limits. */
+  auth: AuthConfig;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Generation models (GENERATION_MODELS and provider variables), default model, timeouts and retries. */
   generation: GenerationConfig;
@@ -156,10 +159,12 @@ export function loadConfig(env: Env = process.env): Config {
     throw configError('LOG_LEVEL', 'one of debug, info, warn, error, silent', logLevel);
   }
   const threads = int(env, 'WORKER_THREADS', cores, 1, 256);
+  const host = str(env, 'HOST') ?? '127.0.0.1';
+  const auth = loadAuthConfig(env, host);
   const maxInputPixels = int(env, 'MAX_INPUT_PIXELS', 100_000_000, 1, 2 ** 32);
   const maxUploadBytes = int(env, 'MAX_UPLOAD_BYTES', 256 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER);
   const config: Config = {
-    host: str(env, 'HOST') ?? '127.0.0.1',
+    host,
     port: int(env, 'PORT', 50051, 0, 65535),
     publicBaseUrl: str(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, ''),
     dataDir,
@@ -228,7 +233,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     tls: tlsConfig(env),
     svgInline: bool(env, 'SVG_INLINE', false),
-    corsOrigins: (str(env, 'CORS_ORIGINS') ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: (str(env, 'CORS_ORIGINS') ?? (auth.mode === 'development' ? '*' : '')).split(',').map((o) => o.trim()).filter(Boolean),
+    auth,
     logLevel: logLevel as Config['logLevel'],
     generation: loadGenerationConfig(env),
   };

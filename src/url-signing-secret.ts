@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkSigningKeys, MIN_SIGNING_KEY_BYTES } from './config.js';
+import { checkSigningKeys } from './config.js';
 import { configError } from './config-env.js';
+import { generatedKey } from './server-secret.js';
 
 export interface SigningKeySources {
   /** Keys from the environment, newest first, already checked for length. */
@@ -22,7 +22,7 @@ export interface SigningKeySources {
 export async function urlSigningSecrets(sources: SigningKeySources): Promise<Buffer[]> {
   if (sources.secrets.length > 0) return sources.secrets.map((s) => Buffer.from(s, 'utf8'));
   if (sources.keyFile) return readKeyFile(sources.keyFile);
-  return [await dataDirKey(sources.dataDir)];
+  return [await generatedKey(path.join(sources.dataDir, 'url-signing.key'), 'URL_SIGNING_SECRET')];
 }
 
 async function readKeyFile(file: string): Promise<Buffer[]> {
@@ -36,45 +36,4 @@ async function readKeyFile(file: string): Promise<Buffer[]> {
   if (keys.length === 0) throw configError('URL_SIGNING_KEY_FILE', 'one key per line', `${file}: no key in it`);
   checkSigningKeys('URL_SIGNING_KEY_FILE', keys, `${file}: `);
   return keys.map((k) => Buffer.from(k, 'utf8'));
-}
-
-/** The generated key in DATA_DIR: base64 of 32 random bytes, made once. */
-async function dataDirKey(dataDir: string): Promise<Buffer> {
-  const file = path.join(dataDir, 'url-signing.key');
-  const existing = await readGenerated(file);
-  if (existing) return existing;
-  const key = randomBytes(MIN_SIGNING_KEY_BYTES);
-  await mkdir(dataDir, { recursive: true });
-  // Written whole under another name, then linked into place: link() fails if another process made the
-  // file meanwhile (then theirs is used), and nobody ever reads a half-written key.
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await writeFile(temp, key.toString('base64'), { mode: 0o600 });
-  try {
-    await link(temp, file);
-    return key;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    return (await readGenerated(file))!;
-  } finally {
-    await rm(temp, { force: true });
-  }
-}
-
-async function readGenerated(file: string): Promise<Buffer | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  const key = Buffer.from(text.trim(), 'base64');
-  if (key.length < MIN_SIGNING_KEY_BYTES) {
-    throw configError(
-      'URL_SIGNING_SECRET',
-      `a key of at least ${MIN_SIGNING_KEY_BYTES} bytes, or a whole generated key in ${file} (delete the file to make a new key; URLs signed with the old one stop working)`,
-      `${file} holding ${key.length} bytes of key`,
-    );
-  }
-  return key;
 }

@@ -15,6 +15,8 @@ const CODES: Record<ErrorKind, Code> = {
   resource_exhausted: Code.ResourceExhausted,
   deadline_exceeded: Code.DeadlineExceeded,
   failed_precondition: Code.FailedPrecondition,
+  unauthenticated: Code.Unauthenticated,
+  permission_denied: Code.PermissionDenied,
   generation_failed: Code.Unavailable,
   unavailable: Code.Unavailable,
   cancelled: Code.Canceled,

@@ -12,6 +12,8 @@ export type ErrorKind =
   | 'resource_exhausted'
   | 'deadline_exceeded'
   | 'failed_precondition'
+  | 'unauthenticated'
+  | 'permission_denied'
   | 'generation_failed'
   | 'unavailable'
   | 'cancelled'

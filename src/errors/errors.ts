@@ -149,3 +149,30 @@ export function invalidEnumValue(field: string, names: readonly string[], receiv
 export function invalidJson(detail: string, cause?: unknown): AppError {
   return new AppError('invalid_argument', `request body: ${detail}`, { reason: 'INVALID_JSON', cause });
 }
+
+/**
+ * UNAUTHENTICATED: no credentials, or credentials that prove nothing. The message says what to send,
+ * never which part of a presented credential failed (reasons: CREDENTIALS_MISSING, CREDENTIALS_INVALID,
+ * CREDENTIALS_EXPIRED). `cause` says what failed, for the log only.
+ */
+export function unauthenticated(detail: string, reason = 'CREDENTIALS_INVALID', cause?: unknown): AppError {
+  return new AppError('unauthenticated', detail, { reason, cause });
+}
+
+/** PERMISSION_DENIED: the caller is known but its credentials lack the scope this RPC needs. */
+export function missingScope(scope: string, rpc: string): AppError {
+  return new AppError('permission_denied', `${rpc} needs the scope ${JSON.stringify(scope)}, which these credentials do not carry`, {
+    reason: 'MISSING_SCOPE',
+    metadata: { scope },
+  });
+}
+
+/** RESOURCE_EXHAUSTED for a caller over its own limit (not the server's capacity: that is `overloaded`). */
+export function quotaExceeded(detail: string, reason: string, retryAfterMs: number, metadata?: Record<string, string>): AppError {
+  return new AppError('resource_exhausted', detail, { reason, retryAfterMs, metadata });
+}
+
+/** The identity provider's signing keys could not be fetched: the caller's token was not judged, so retry. */
+export function identityProviderUnavailable(cause: unknown): AppError {
+  return new AppError('unavailable', "the identity provider's signing keys could not be fetched", { reason: 'JWKS_UNAVAILABLE', cause, retryAfterMs: 1000 });
+}

@@ -1,3 +1,4 @@
+import type { ApiKeyRecord } from '../domain/api-key-record.js';
 import type { ImageKind, ImageRecord } from '../domain/image-record.js';
 import type { PaletteRecord } from '../domain/palette-record.js';
 
@@ -49,10 +50,23 @@ export interface PaletteRepository {
   deleteBySourceImage(imageId: string): Promise<number>;
 }
 
+/** API keys of every tenant, for the key command and the authentication interceptor. */
+export interface ApiKeyRepository {
+  insert(record: ApiKeyRecord): Promise<void>;
+  get(id: string): Promise<ApiKeyRecord | undefined>;
+  /** Every key, revoked ones included, by tenant then age. */
+  list(): Promise<ApiKeyRecord[]>;
+  /** Marks the key revoked; false when there is no such key or it already was. */
+  revoke(id: string, at: Date): Promise<boolean>;
+  /** Records a use of the key. */
+  touch(id: string, at: Date): Promise<void>;
+}
+
 /** The database as the application sees it. */
 export interface Database {
   images: ImageRepository;
   palettes: PaletteRepository;
+  apiKeys: ApiKeyRepository;
   /** Cheap connectivity check for health. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { uploaderOf } from '../auth/principal.js';
 import type { ImageKind, ImageRecord } from '../domain/image-record.js';
 import { imageNotFound, invalidArgument, storageUnavailable, tooLarge } from '../errors/index.js';
 import type { ImageProcessor, ProbeResult } from '../imaging/image-processor.js';
@@ -75,6 +76,7 @@ export class AssetService {
     checkMaxLength('filename', input.filename, 512);
     checkMaxLength('content_type', input.declaredContentType, 255);
     checkMaxLength('uploader_id', input.uploaderId, 255);
+    const uploaderId = uploaderOf(call.principal, input.uploaderId);
     return this.store(
       {
         kind: 'uploaded',
@@ -82,7 +84,7 @@ export class AssetService {
         filename: input.filename,
         declaredContentType: input.declaredContentType,
         metadata: input.metadata,
-        upload: { uploaderId: input.uploaderId, originalFilename: input.filename },
+        upload: { uploaderId, originalFilename: input.filename },
       },
       'file_data',
       call,

@@ -1,5 +1,9 @@
-/** What a core call needs of the RPC it serves: cancellation and the client's deadline. */
+import type { Principal } from '../auth/principal.js';
+
+/** What a core call needs of the RPC it serves: who calls, cancellation and the client's deadline. */
 export interface CallOptions {
+  /** The authenticated caller; absent for calls that do not come through the RPC interceptors. */
+  principal?: Principal;
   signal?: AbortSignal;
   /** Epoch ms. */
   deadline?: number;

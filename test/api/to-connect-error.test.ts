@@ -14,6 +14,8 @@ describe('toConnectError: the one mapping of error kinds to codes', () => {
       resource_exhausted: Code.ResourceExhausted,
       deadline_exceeded: Code.DeadlineExceeded,
       failed_precondition: Code.FailedPrecondition,
+      unauthenticated: Code.Unauthenticated,
+      permission_denied: Code.PermissionDenied,
       generation_failed: Code.Unavailable,
       unavailable: Code.Unavailable,
       cancelled: Code.Canceled,

@@ -17,6 +17,7 @@ import {
 import { ErrorInfoSchema } from '../../gen/google/rpc/error_details_pb.js';
 import { grpcJsClient, unary } from '../support/grpc-js-client.js';
 import { describeDatabases } from '../support/databases.js';
+import { failure } from '../support/connect-failure.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { png, sendJson, startFakeProvider, type FakeProvider } from '../generation/fake-provider.js';
 
@@ -24,16 +25,6 @@ function generated(image: ImageAsset | undefined): GeneratedImage & { generation
   expect(image?.kind).toBe(ImageKind.GENERATED);
   if (image?.details.case !== 'generated') throw new Error('not a generated image');
   return image.details.value as GeneratedImage & { generationParams: GenerationParams };
-}
-
-/** Code, message and ErrorInfo reason of a failed Connect call. */
-async function failure(call: Promise<unknown>): Promise<{ code: Code; message: string; reason: string | undefined }> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => ConnectError.from(e),
-  );
-  if (!err) throw new Error('expected the call to fail');
-  return { code: err.code, message: err.rawMessage, reason: err.findDetails(ErrorInfoSchema)[0]?.reason };
 }
 
 await describeDatabases('generation on a fresh clone: the procedural provider', (databaseEnv) => {

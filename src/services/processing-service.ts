@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cancelled } from '../errors/index.js';
 import type { CompositeSpec, EncodedImage, ImageProcessor, PipelineSpec } from '../imaging/image-processor.js';
-import { ByteLruCache } from '../util/byte-lru-cache.js';
+import { ByteLruCache, type CacheEvents } from '../util/byte-lru-cache.js';
 import type { CallOptions } from './call-options.js';
 
 /** One variation to produce: its id, its pipeline, and the canonical form of its configuration. */
@@ -31,9 +31,9 @@ export class ProcessingService {
   private readonly cache: ByteLruCache<CachedImage>;
 
   constructor(
-    private readonly deps: { images: ImageProcessor; cacheMaxBytes: number; concurrencyPerRequest: number },
+    private readonly deps: { images: ImageProcessor; cacheMaxBytes: number; concurrencyPerRequest: number; cacheEvents?: CacheEvents },
   ) {
-    this.cache = new ByteLruCache(deps.cacheMaxBytes);
+    this.cache = new ByteLruCache(deps.cacheMaxBytes, deps.cacheEvents);
   }
 
   /** One pool task: a caller's giveInput passes through (the input is read once). */

@@ -1,6 +1,7 @@
 import type { Interceptor } from '@connectrpc/connect';
 import { Code } from '@connectrpc/connect';
 import type { Logger } from '../util/logger.js';
+import { requestLogger } from './call-context.js';
 import { toConnectError } from './to-connect-error.js';
 
 /**
@@ -8,8 +9,8 @@ import { toConnectError } from './to-connect-error.js';
  * line per call: method, outcome, duration. Expected client errors log at debug, server faults at
  * warn/error with their cause.
  */
-export function errorInterceptor(logger: Logger): Interceptor {
-  const log = (method: string, started: number, err?: unknown, signal?: AbortSignal) => {
+export function errorInterceptor(rootLogger: Logger): Interceptor {
+  const log = (logger: Logger, method: string, started: number, err?: unknown, signal?: AbortSignal) => {
     const durationMs = Math.round(performance.now() - started);
     if (err === undefined) {
       logger.debug({ rpc: method, durationMs, outcome: 'ok' }, 'rpc');
@@ -30,10 +31,11 @@ export function errorInterceptor(logger: Logger): Interceptor {
   return (next) => async (req) => {
     const started = performance.now();
     const method = `${req.service.typeName}/${req.method.name}`;
+    const logger = req.contextValues.get(requestLogger) ?? rootLogger;
     try {
       const res = await next(req);
       if (!res.stream) {
-        log(method, started);
+        log(logger, method, started);
         return res;
       }
       const source = res.message;
@@ -42,14 +44,14 @@ export function errorInterceptor(logger: Logger): Interceptor {
         message: (async function* () {
           try {
             yield* source;
-            log(method, started);
+            log(logger, method, started);
           } catch (e) {
-            throw log(method, started, e, req.signal);
+            throw log(logger, method, started, e, req.signal);
           }
         })(),
       };
     } catch (e) {
-      throw log(method, started, e, req.signal);
+      throw log(logger, method, started, e, req.signal);
     }
   };
 }

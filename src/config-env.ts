@@ -22,3 +22,16 @@ export function int(env: Env, name: string, fallback: number, min: number, max: 
   if (!Number.isInteger(n) || n < min || n > max) throw configError(name, `an integer from ${min} to ${max}`, raw);
   return n;
 }
+
+/** An http(s) URL, without trailing slashes. */
+export function httpUrl(name: string, raw: unknown): string {
+  if (typeof raw !== 'string') throw configError(name, 'an http(s) URL', raw);
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw configError(name, 'an http(s) URL', raw);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw configError(name, 'an http(s) URL', raw);
+  return raw.replace(/\/+$/, '');
+}

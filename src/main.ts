@@ -6,7 +6,14 @@ const config = loadConfig();
 const logger = createLogger(config.logLevel);
 const app = await buildApp(config, logger);
 logger.info(
-  { address: app.baseUrl, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@'), blobs: app.blobs.name, threads: config.pool.threads },
+  {
+    address: app.baseUrl,
+    database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@'),
+    blobs: app.blobs.name,
+    threads: config.pool.threads,
+    metrics: app.metricsUrl,
+    traces: config.observe.tracing?.url,
+  },
   'image asset service listening (gRPC, gRPC-Web and Connect on one port)',
 );
 

@@ -1,7 +1,7 @@
 import { AppError } from '../errors/index.js';
 import type { RetryPolicy } from './http/call-provider.js';
 import type { ProviderName } from './image-generator.js';
-import { configError, int, str, type Env } from '../config-env.js';
+import { configError, httpUrl as url, int, str, type Env } from '../config-env.js';
 
 /** One configured model: a name clients use, and the provider and endpoint behind it. */
 export interface ModelConfig {
@@ -44,18 +44,6 @@ const KEYS = [
 
 
 
-
-function url(name: string, raw: unknown): string {
-  if (typeof raw !== 'string') throw configError(name, 'an http(s) URL', raw);
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw configError(name, 'an http(s) URL', raw);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw configError(name, 'an http(s) URL', raw);
-  return raw.replace(/\/+$/, '');
-}
 
 const DEFAULT_BASE_URLS: Partial<Record<ProviderName, string>> = {
   jigsawstack: 'https://api.jigsawstack.com',

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
-import { defaultTextMapSetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
+import { defaultTextMapSetter, INVALID_SPAN_CONTEXT, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
 import { ExportResultCode, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -31,6 +31,13 @@ const headerGetter: TextMapGetter<Headers> = {
   get: (headers, key) => headers.get(key) ?? undefined,
 };
 
+const UNTRACED: TracedCall = {
+  span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
+  within: (fn) => fn(),
+  headers: () => ({}),
+  end() {},
+};
+
 const SPAN_KINDS: Record<CallKind, SpanKind> = { rpc: SpanKind.SERVER, database: SpanKind.CLIENT, blob: SpanKind.CLIENT, provider: SpanKind.CLIENT };
 const SPAN_PREFIX: Record<CallKind, string> = { rpc: '', database: 'db ', blob: 'blob ', provider: 'provider ' };
 
@@ -56,9 +63,15 @@ export class OtelTracing {
     this.#tracer = this.#provider.getTracer('image-asset-service');
   }
 
-  /** A span of `kind`: a child of the current one, or for an RPC, of the caller's traceparent in `incoming`. */
+  /**
+   * A span of `kind`: for an RPC, a child of the caller's traceparent in `incoming` (or a new trace);
+   * for anything else, a child of the current span. Work outside any call (the orphan sweep's store
+   * calls) is not traced: a trace per blob checked would bury the calls.
+   */
   start(kind: CallKind, name: string, incoming?: Headers): TracedCall {
-    const parent = incoming ? this.#propagator.extract(ROOT_CONTEXT, incoming, headerGetter) : (this.#current.getStore() ?? ROOT_CONTEXT);
+    const caller = () => (incoming ? this.#propagator.extract(ROOT_CONTEXT, incoming, headerGetter) : ROOT_CONTEXT);
+    const parent = kind === 'rpc' ? caller() : this.#current.getStore();
+    if (!parent) return UNTRACED;
     const span = this.#tracer.startSpan(`${SPAN_PREFIX[kind]}${name}`, { kind: SPAN_KINDS[kind], attributes: attributesOf(kind, name) }, parent);
     const context = trace.setSpan(parent, span);
     return {
@@ -82,7 +95,8 @@ export class OtelTracing {
    * from the times it reports (the pool knows nothing of tracing).
    */
   poolOperation(event: OperationEvent): void {
-    const parent = this.#current.getStore() ?? ROOT_CONTEXT;
+    const parent = this.#current.getStore();
+    if (!parent) return;
     const ended = performance.now();
     const ranFrom = ended - (event.runMs ?? 0);
     const attributes = { 'pool.operation': event.operation, 'pool.input_pixels': event.pixels, 'pool.input_bytes': event.inputBytes };

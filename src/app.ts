@@ -16,6 +16,8 @@ import { withCors } from './api/with-cors.js';
 import { withSpecGrpcMessage } from './api/grpc-message-encoding.js';
 import type { Config } from './config.js';
 import { WorkerPool } from './imaging/worker-pool.js';
+import { observeCalls } from './observe/observe-calls.js';
+import { startTelemetry } from './observe/start-telemetry.js';
 import { createDatabase } from './persistence/create-database.js';
 import type { Database } from './persistence/repositories.js';
 import { AssetService } from './services/asset-service.js';
@@ -41,20 +43,27 @@ export interface App {
   blobs: BlobStore;
   pool: WorkerPool;
   health: HealthState;
+  /** http://host:port/metrics when METRICS_PORT is set. */
+  metricsUrl: string | undefined;
   /** Graceful stop: NOT_SERVING, drain in-flight calls within the grace period, then close everything. */
   close(): Promise<void>;
 }
 
 /** The composition root: builds stores, pool, cores and the one-port server from the config. */
 export async function buildApp(config: Config, logger: Logger): Promise<App> {
-  const db = await createDatabase({
+  const telemetry = await startTelemetry(config.observe, logger);
+  const { observer } = telemetry;
+  const database = await createDatabase({
     databaseUrl: config.databaseUrl,
     poolMin: config.dbPoolMin,
     poolMax: config.dbPoolMax,
     connectTimeoutMs: config.dbConnectTimeoutMs,
     logger: { warn: (message) => logger.warn({ component: 'database' }, message) },
   });
-  const blobs = await createBlobStore(config);
+  const blobStore = await createBlobStore(config);
+  // Every database and blob-store call, timed and traced in one place rather than in each repository.
+  const db = observer ? observeCalls(database, 'database', observer) : database;
+  const blobs = observer ? observeCalls(blobStore, 'blob', observer) : blobStore;
   const pool = new WorkerPool({
     threads: config.pool.threads,
     maxConcurrentOperations: config.pool.maxConcurrentOperations,
@@ -66,8 +75,12 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     maxOutputDimension: config.limits.maxOutputDimension,
     maxSvgBytes: config.limits.maxSvgBytes,
     avifBudgetMs: config.limits.avifBudgetMs,
-    onOperation: (op) => logger.debug(op, 'image operation'),
+    onOperation: (op) => {
+      logger.debug(op, 'image operation');
+      observer?.poolOperation(op);
+    },
   });
+  observer?.watchPool(() => pool.stats(), config.pool.maxConcurrentOperations);
   const signer = new UrlSigner(await urlSigningSecrets({ secrets: config.urlSigningSecrets, keyFile: config.urlSigningKeyFile, dataDir: config.dataDir }));
   let baseUrl = '';
   const assets = new AssetService({
@@ -104,8 +117,14 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
         maxOutputPixels: config.limits.maxOutputPixels,
         maxUploadBytes: config.limits.maxUploadBytes,
         logger,
+        observer,
       }),
-      processing: new ProcessingService({ images: pool, cacheMaxBytes: config.cacheMaxBytes, concurrencyPerRequest: config.pool.maxConcurrentOperations }),
+      processing: new ProcessingService({
+        images: pool,
+        cacheMaxBytes: config.cacheMaxBytes,
+        concurrencyPerRequest: config.pool.maxConcurrentOperations,
+        cacheEvents: observer?.cache('processing'),
+      }),
       maxUploadBytes: config.limits.maxUploadBytes,
       uploadsInFlight: new ByteBudget(config.limits.maxUploadBytesInFlight),
       // The record beside the bytes: its fields, and metadata whose Struct encoding can be twice its JSON.
@@ -121,7 +140,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   const auth = await authInterceptors(config, { db, logger, peerSubject: (values) => peerIdentity(values)?.subject });
   const handlers = createRouter(
     {
-      interceptors: [...interceptors({ logger }), ...auth.interceptors],
+      interceptors: [...interceptors({ logger, observer }), ...auth.interceptors],
       readMaxBytes: config.limits.maxMessageBytes,
       writeMaxBytes: config.limits.maxMessageBytes,
       shutdownSignal: shutdown.signal,
@@ -187,6 +206,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     blobs,
     pool,
     health,
+    metricsUrl: telemetry.metricsUrl,
     close() {
       closing ??= (async () => {
         serving = false;
@@ -200,6 +220,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
         await pool.close();
         await db.close();
         await blobs.close();
+        await telemetry.close();
       })();
       return closing;
     },

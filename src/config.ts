@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadAuthConfig, type AuthConfig } from './auth/auth-config.js';
 import { loadGenerationConfig, type GenerationConfig } from './generation/generation-config.js';
 import { bool, configError, int, str, type Env } from './config-env.js';
+import { loadObserveConfig, type ObserveConfig } from './observe/observe-config.js';
 
 /**
  * Every setting, read from the environment with an embedded default, and validated once at start so a
@@ -119,6 +120,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Generation models (GENERATION_MODELS and provider variables), default model, timeouts and retries. */
   generation: GenerationConfig;
+  /** Metrics (METRICS_HOST, METRICS_PORT) and traces (OTEL_EXPORTER_OTLP_ENDPOINT, ...). */
+  observe: ObserveConfig;
 }
 
 
@@ -237,6 +240,7 @@ export function loadConfig(env: Env = process.env): Config {
     auth,
     logLevel: logLevel as Config['logLevel'],
     generation: loadGenerationConfig(env),
+    observe: loadObserveConfig(env),
   };
   if (config.urlDefaultExpirySeconds > config.urlMaxExpirySeconds) {
     throw configError('URL_DEFAULT_EXPIRY_SECONDS', `at most URL_MAX_EXPIRY_SECONDS (${config.urlMaxExpirySeconds})`, String(config.urlDefaultExpirySeconds));

@@ -16,7 +16,15 @@ try {
 const logger = createLogger(config.logLevel);
 const app = await buildApp(config, logger);
 logger.info(
-  { address: app.baseUrl, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@'), blobs: app.blobs.name, threads: config.pool.threads, auth: config.auth.mode },
+  {
+    address: app.baseUrl,
+    database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@'),
+    blobs: app.blobs.name,
+    threads: config.pool.threads,
+    auth: config.auth.mode,
+    metrics: app.metricsUrl,
+    traces: config.observe.tracing?.url,
+  },
   `image asset service listening (gRPC, gRPC-Web and Connect on one port); ${describeAuth(config.auth)}`,
 );
 

@@ -1,6 +1,7 @@
 import type { Interceptor } from '@connectrpc/connect';
 import { Code, type ConnectError } from '@connectrpc/connect';
 import type { Logger } from '../util/logger.js';
+import { requestLogger } from './call-context.js';
 import { toConnectError } from './to-connect-error.js';
 
 /**
@@ -8,11 +9,11 @@ import { toConnectError } from './to-connect-error.js';
  * line per call: method, outcome, duration. Expected client errors log at debug, server faults at
  * warn/error with their cause.
  */
-export function errorInterceptor(logger: Logger): Interceptor {
-  const ok = (method: string, started: number): void => {
+export function errorInterceptor(rootLogger: Logger): Interceptor {
+  const ok = (logger: Logger, method: string, started: number): void => {
     logger.debug({ rpc: method, durationMs: Math.round(performance.now() - started), outcome: 'ok' }, 'rpc');
   };
-  const failed = (method: string, started: number, err: unknown, signal: AbortSignal): ConnectError => {
+  const failed = (logger: Logger, method: string, started: number, err: unknown, signal: AbortSignal): ConnectError => {
     const durationMs = Math.round(performance.now() - started);
     if (signal.aborted) {
       // The client went away (cancelled, deadline, closed connection): not a server fault.
@@ -29,10 +30,11 @@ export function errorInterceptor(logger: Logger): Interceptor {
   return (next) => async (req) => {
     const started = performance.now();
     const method = `${req.service.typeName}/${req.method.name}`;
+    const logger = req.contextValues.get(requestLogger) ?? rootLogger;
     try {
       const res = await next(req);
       if (!res.stream) {
-        ok(method, started);
+        ok(logger, method, started);
         return res;
       }
       const source = res.message;
@@ -41,14 +43,14 @@ export function errorInterceptor(logger: Logger): Interceptor {
         message: (async function* () {
           try {
             yield* source;
-            ok(method, started);
+            ok(logger, method, started);
           } catch (e) {
-            throw failed(method, started, e, req.signal);
+            throw failed(logger, method, started, e, req.signal);
           }
         })(),
       };
     } catch (e) {
-      throw failed(method, started, e, req.signal);
+      throw failed(logger, method, started, e, req.signal);
     }
   };
 }

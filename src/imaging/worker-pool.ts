@@ -60,7 +60,13 @@ export interface OperationEvent {
   operation: 'probe' | 'run' | 'composite' | `compute:${string}`;
   inputBytes: number;
   outputBytes: number;
+  /** Input pixels as the admission weighed them (declared by the headers, or an average share). */
+  pixels: number;
   durationMs: number;
+  /** Time waiting for a slot, when it reached the queue. */
+  waitMs?: number;
+  /** Time from its slot to its caller's answer, when it ran. */
+  runMs?: number;
   outcome: 'ok' | ErrorKind;
 }
 
@@ -87,6 +93,8 @@ type Prepared = { inputs: Uint8Array[]; formats: InputFormat[]; deadline: number
  */
 type Plan = (declared: (Size | undefined)[]) => number;
 type Abort = { why: 'deadline' | 'cancelled' };
+/** What #submit learns on the way, for the operation's event. */
+type Progress = { pixels: number; queuedAt?: number; admittedAt?: number };
 
 const DEFAULT_AVIF_BUDGET_MS = 15_000;
 const DEFAULT_MAX_SVG_BYTES = 2 * 1024 * 1024;
@@ -232,8 +240,9 @@ export class WorkerPool implements ImageProcessor {
     const inputBytes = inputs.reduce((sum, input) => sum + input.data.byteLength, 0);
     let outputBytes = 0;
     let outcome: OperationEvent['outcome'] = 'ok';
+    const progress: Progress = { pixels: 0 };
     try {
-      const reply = await this.#submit(operation, inputs, options, plan, makeTask);
+      const reply = await this.#submit(operation, inputs, options, plan, makeTask, progress);
       if (!reply.ok) throw fromWireError(reply.error);
       if (reply.type === 'run') outputBytes = reply.image.data.byteLength;
       return reply;
@@ -242,7 +251,18 @@ export class WorkerPool implements ImageProcessor {
       outcome = appError.kind;
       throw appError;
     } finally {
-      this.#report({ operation, inputBytes, outputBytes, durationMs: performance.now() - started, outcome });
+      const { pixels, queuedAt, admittedAt } = progress;
+      const ended = performance.now();
+      this.#report({
+        operation,
+        inputBytes,
+        outputBytes,
+        pixels,
+        durationMs: ended - started,
+        waitMs: queuedAt === undefined ? undefined : (admittedAt ?? ended) - queuedAt,
+        runMs: admittedAt === undefined ? undefined : ended - admittedAt,
+        outcome,
+      });
     }
   }
 
@@ -252,6 +272,7 @@ export class WorkerPool implements ImageProcessor {
     options: RunOptions,
     plan: Plan,
     makeTask: (prepared: Prepared) => WorkerTask,
+    progress: Progress,
   ): Promise<WorkerReply> {
     const refuse = (error: AppError): never => {
       this.#rejected++;
@@ -288,6 +309,7 @@ export class WorkerPool implements ImageProcessor {
       return refuse(isAppError(error) ? error : internalError(`${operation} could not be planned`, error));
     }
 
+    progress.pixels = pixels;
     const now = Date.now();
     const ceiling = now + this.#options.operationTimeoutMs;
     const clientDeadline = options.deadline ?? Infinity;
@@ -302,7 +324,9 @@ export class WorkerPool implements ImageProcessor {
     options.signal?.addEventListener('abort', onCallerAbort, { once: true });
     let phase: 'queued' | 'running' = 'queued';
     try {
+      progress.queuedAt = performance.now();
       const release = await this.#admission.acquire(abort.signal, () => this.#overloaded(), pixels);
+      progress.admittedAt = performance.now();
       phase = 'running';
       // Memory moved to the worker: the caller's own when given (see movable), else private copies, so
       // the caller's buffers stay usable.

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import { cancelled } from '../errors/index.js';
 import type { CompositeSpec, EncodedImage, ImageProcessor, PipelineSpec } from '../imaging/image-processor.js';
 import { mapInCompletionOrder } from '../util/map-in-completion-order.js';
+import { ResultCache, type CacheEvents } from '../util/result-cache.js';
 import type { CallOptions } from './call-options.js';
 
 /** One variation to produce: its id, its pipeline, and the canonical form of its configuration. */
@@ -29,12 +29,12 @@ export class ProcessingService {
    * Bounded by the bytes of the images, not their count: one 40 MB TIFF and a thousand thumbnails are
    * not the same "one entry". An image larger than the whole bound is not kept. Absent when off.
    */
-  private readonly cache?: LRUCache<string, EncodedImage>;
+  private readonly cache?: ResultCache<EncodedImage>;
 
   constructor(
-    private readonly deps: { images: ImageProcessor; cacheMaxBytes: number; concurrencyPerRequest: number },
+    private readonly deps: { images: ImageProcessor; cacheMaxBytes: number; concurrencyPerRequest: number; cacheEvents?: CacheEvents },
   ) {
-    if (deps.cacheMaxBytes > 0) this.cache = new LRUCache({ maxSize: deps.cacheMaxBytes, sizeCalculation: (image) => Math.max(1, image.data.byteLength) });
+    if (deps.cacheMaxBytes > 0) this.cache = new ResultCache<EncodedImage>(deps.cacheMaxBytes, (image) => image.data.byteLength, deps.cacheEvents);
   }
 
   /** One pool task: a caller's giveInput passes through (the input is read once). */

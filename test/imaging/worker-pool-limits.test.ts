@@ -58,7 +58,14 @@ describe('WorkerPool admission', () => {
     expect(ok).toMatchObject({ operation: 'run', inputBytes: smallInput.length, outcome: 'ok' });
     expect(ok!.outputBytes).toBeGreaterThan(0);
     expect(events.filter((e) => e.outcome === 'resource_exhausted')).toHaveLength(3);
-    for (const event of events) expect(Object.keys(event).sort()).toEqual(['durationMs', 'inputBytes', 'operation', 'outcome', 'outputBytes']);
+    expect(ok!.runMs).toBeGreaterThan(0);
+    expect(ok!.waitMs).toBeGreaterThanOrEqual(0);
+    expect(ok!.pixels).toBeGreaterThan(0);
+    // Refused at a full queue: weighed and queued for no time, never run.
+    for (const refused of events.filter((e) => e.outcome === 'resource_exhausted')) expect(refused).toMatchObject({ waitMs: expect.any(Number), runMs: undefined });
+    for (const event of events) {
+      expect(Object.keys(event).sort()).toEqual(['durationMs', 'inputBytes', 'operation', 'outcome', 'outputBytes', 'pixels', 'runMs', 'waitMs']);
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { AppError, cancelled, deadlineExceeded, generationFailed, generationRejected, isAppError } from '../../errors/index.js';
+import type { Observer } from '../../observe/observer.js';
 import type { GenerationCall, ProviderName } from '../image-generator.js';
 import { providerMessage } from '../redact.js';
 import { backoffMs, requestedDelayMs } from './retry-delay.js';
@@ -59,6 +60,8 @@ export interface HttpDeps {
   random: () => number;
   now: () => number;
   onAttempt?: (event: AttemptEvent) => void;
+  /** Each attempt as a provider call (metrics, a span, and the traceparent sent with it). */
+  observer?: Pick<Observer, 'start'>;
 }
 
 export const DEFAULT_HTTP_DEPS: HttpDeps = {
@@ -105,7 +108,7 @@ export async function callProvider(
     const started = deps.now();
     if (started >= deadline) throw outOfTime(target);
     const attemptMs = Math.min(policy.timeoutMs, deadline - started);
-    const outcome = await attemptOnce(request, attemptMs, call.signal, deps);
+    const outcome = await observedAttempt(target, request, attemptMs, call.signal, deps);
     const durationMs = deps.now() - started;
     if (outcome.ok) {
       deps.onAttempt?.({ model: target.model, provider: target.provider, attempt, outcome: 'ok', status: outcome.response.status, durationMs });
@@ -140,19 +143,48 @@ export async function callProvider(
   throw generationFailed(`model ${JSON.stringify(target.model)} failed`, { metadata: meta(target, policy.maxAttempts) });
 }
 
+type AttemptOutcome = { ok: true; response: Omit<ProviderResponse, 'attempts'> } | { ok: false; failure: Failure };
+
+/** One attempt, observed when the deps have an observer: outcome `ok`, `http_<status>`, `timeout` or `network`. */
+async function observedAttempt(
+  target: ProviderTarget,
+  request: ProviderRequest,
+  timeoutMs: number,
+  callerSignal: AbortSignal | undefined,
+  deps: HttpDeps,
+): Promise<AttemptOutcome> {
+  const observation = deps.observer?.start('provider', target.provider);
+  if (!observation) return attemptOnce(request, timeoutMs, callerSignal, deps);
+  observation.annotate({ 'gen_ai.request.model': target.model });
+  let label = 'error';
+  try {
+    const outcome = await attemptOnce(request, timeoutMs, callerSignal, deps, observation.traceHeaders());
+    const status = outcome.ok ? outcome.response.status : outcome.failure.kind === 'status' ? outcome.failure.status : undefined;
+    if (status !== undefined) observation.annotate({ 'http.response.status_code': status });
+    label = outcome.ok ? 'ok' : outcome.failure.kind === 'status' ? `http_${status}` : outcome.failure.kind;
+    return outcome;
+  } catch (error) {
+    if (isAppError(error)) label = error.kind;
+    throw error;
+  } finally {
+    observation.end(callerSignal?.aborted ? 'cancelled' : label);
+  }
+}
+
 async function attemptOnce(
   request: ProviderRequest,
   timeoutMs: number,
   callerSignal: AbortSignal | undefined,
   deps: HttpDeps,
-): Promise<{ ok: true; response: Omit<ProviderResponse, 'attempts'> } | { ok: false; failure: Failure }> {
+  traceHeaders?: Record<string, string>,
+): Promise<AttemptOutcome> {
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new Error('attempt timed out')), timeoutMs);
   const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
   try {
     const response = await deps.fetch(request.url, {
       method: request.method ?? 'POST',
-      headers: request.headers,
+      headers: traceHeaders ? { ...request.headers, ...traceHeaders } : request.headers,
       body: request.body?.(),
       signal,
       // A redirect is answered as its status (a configuration error), never followed with our credentials.

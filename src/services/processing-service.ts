@@ -24,8 +24,8 @@ interface CachedImage extends EncodedImage {
 
 /**
  * Stateless processing: bytes in, bytes out, nothing stored. Results of variations are kept in a
- * byte-bounded LRU so repeated requests (same cache key or same input and configuration) are served
- * without touching the pool.
+ * byte-bounded LRU so repeated requests (same input, configuration and cache key) are served without
+ * touching the pool.
  */
 export class ProcessingService {
   private readonly cache: ByteLruCache<CachedImage>;
@@ -54,7 +54,9 @@ export class ProcessingService {
   async *variations(input: Uint8Array, jobs: VariationJob[], cacheKey: string, call: CallOptions = {}): AsyncGenerator<VariationResult> {
     // With the cache off there is nothing to key: skip hashing the input (26 ms for 16 MB).
     const caching = this.deps.cacheMaxBytes > 0;
-    const inputKey = !caching ? '' : cacheKey ? `key:${cacheKey}` : `sha256:${createHash('sha256').update(input).digest('hex')}`;
+    // The input's own hash is always part of the key: a caller's cache_key only names an entry, so
+    // reusing it with other bytes can never be served another input's result.
+    const inputKey = !caching ? '' : `${createHash('sha256').update(input).digest('hex')}\n${JSON.stringify(cacheKey)}`;
     const keyOf = (job: VariationJob) => (caching ? createHash('sha256').update(`${inputKey}\n${job.canonical}`).digest('hex') : '');
     // Several jobs: the first failure must stop the others, so they share a signal of their own.
     // One job needs only the caller's (AbortSignal.any costs a little on every request).

@@ -70,10 +70,14 @@ export interface Config {
   /** Result cache bound, bytes. */
   cacheMaxBytes: number;
   shutdownGraceMs: number;
-  /** Blobs no row references are removed once older than this. */
+  /** Blobs in the store that the database does not know are removed once older than this. */
   orphanGraceSeconds: number;
-  /** Run the orphan sweep every this many seconds in the service; 0 = never (use `npm run sweep`). */
+  /** Run the full sweep (it lists the store) every this many seconds in the service; 0 = never (use `npm run sweep`). */
   orphanSweepIntervalSeconds: number;
+  /** Blobs whose last image was deleted are removed once unreferenced for this long. */
+  unreferencedGraceSeconds: number;
+  /** Run the sweep of unreferenced blobs (an indexed query) every this many seconds; 0 = never. */
+  unreferencedSweepIntervalSeconds: number;
   /** Origins allowed to call from a browser; ["*"] for any. */
   corsOrigins: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -146,6 +150,8 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     orphanGraceSeconds: int(env, 'ORPHAN_GRACE_SECONDS', 3600, 0, 31_536_000),
     orphanSweepIntervalSeconds: int(env, 'ORPHAN_SWEEP_INTERVAL_SECONDS', 0, 0, 31_536_000),
+    unreferencedGraceSeconds: int(env, 'UNREFERENCED_GRACE_SECONDS', 60, 0, 31_536_000),
+    unreferencedSweepIntervalSeconds: int(env, 'UNREFERENCED_SWEEP_INTERVAL_SECONDS', 60, 0, 31_536_000),
     corsOrigins: (str(env, 'CORS_ORIGINS') ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
     logLevel: logLevel as Config['logLevel'],
     generation: loadGenerationConfig(env),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type BetterSqlite3 from 'better-sqlite3';
 import { databaseUnavailable, invalidArgument } from '../errors/index.js';
+import { KnexBlobReferenceRepository } from './knex-blob-reference-repository.js';
 import { KnexImageRepository } from './knex-image-repository.js';
 import { KnexPaletteRepository } from './knex-palette-repository.js';
 import { guardDatabase, mapDatabaseError } from './map-database-error.js';
@@ -115,6 +116,7 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
   return {
     images: new KnexImageRepository(knex),
     palettes: new KnexPaletteRepository(knex),
+    blobReferences: new KnexBlobReferenceRepository(knex),
     ping: () => guardDatabase('ping', async () => {
       await knex.raw('select 1');
     }),

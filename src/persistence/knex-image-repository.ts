@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
 import type { ImageKind, ImageRecord } from '../domain/image-record.js';
+import { isBlobReferenced, lockBlob, setUnreferencedSince } from './blob-lock.js';
 import { guardDatabase } from './map-database-error.js';
 import { clampLimit, decodePageCursor, toPage } from './page-cursor.js';
 import type { ImageRepository, ListImagesQuery, Page } from './repositories.js';
+import { writeTransaction } from './write-transaction.js';
 
 const TABLE = 'images';
 
@@ -77,10 +79,16 @@ function toRecord(row: ImageRow): ImageRecord {
 export class KnexImageRepository implements ImageRepository {
   constructor(private readonly knex: Knex) {}
 
-  insert(record: ImageRecord): Promise<void> {
-    return guardDatabase('images.insert', async () => {
-      await this.knex(TABLE).insert(toRow(record));
-    });
+  insert(record: ImageRecord, ensureBlob?: () => Promise<boolean>): Promise<boolean> {
+    return guardDatabase('images.insert', () =>
+      writeTransaction(this.knex, async (trx) => {
+        await lockBlob(trx, record.storagePath, null);
+        if (ensureBlob && !(await isBlobReferenced(trx, record.storagePath)) && !(await ensureBlob())) return false;
+        await trx(TABLE).insert(toRow(record));
+        await setUnreferencedSince(trx, record.storagePath, null);
+        return true;
+      }),
+    );
   }
 
   get(id: string): Promise<ImageRecord | undefined> {
@@ -110,29 +118,21 @@ export class KnexImageRepository implements ImageRepository {
     });
   }
 
-  delete(id: string): Promise<ImageRecord | undefined> {
-    return guardDatabase('images.delete', () =>
-      this.knex.transaction(async (trx) => {
+  async delete(id: string): Promise<ImageRecord | undefined> {
+    return guardDatabase('images.delete', async () => {
+      // The blob is known before the transaction (a row's storage_path never changes), so the
+      // transaction can lock it first: every writer locks the blob, then image rows.
+      const found = await this.knex<ImageRow>(TABLE).select('storage_path').where({ id }).first();
+      if (!found) return undefined;
+      return writeTransaction(this.knex, async (trx) => {
+        await lockBlob(trx, found.storage_path, null);
         // FOR UPDATE (MySQL; SQLite's single writer needs none) so two racing deletes cannot both return the row.
         const row = await trx<ImageRow>(TABLE).where({ id }).forUpdate().first();
         if (!row) return undefined;
         await trx(TABLE).where({ id }).del();
+        if (!(await isBlobReferenced(trx, row.storage_path))) await setUnreferencedSince(trx, row.storage_path, Date.now());
         return toRecord(row);
-      }),
-    );
-  }
-
-  countByStoragePath(storagePath: string): Promise<number> {
-    return guardDatabase('images.countByStoragePath', async () => {
-      const row = await this.knex(TABLE).where({ storage_path: storagePath }).count({ n: '*' }).first();
-      return Number(row?.n ?? 0);
-    });
-  }
-
-  isStoragePathReferenced(storagePath: string): Promise<boolean> {
-    return guardDatabase('images.isStoragePathReferenced', async () => {
-      const row = await this.knex(TABLE).select('id').where({ storage_path: storagePath }).first();
-      return row !== undefined;
+      });
     });
   }
 }

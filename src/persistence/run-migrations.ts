@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as createImagesAndPalettes from './migrations/001-create-images-and-palettes.js';
+import * as blobReferences from './migrations/002-blob-references.js';
 
 /**
  * Migrations are imported statically rather than read from a directory, so they run the same under
@@ -7,6 +8,7 @@ import * as createImagesAndPalettes from './migrations/001-create-images-and-pal
  */
 const migrations: Record<string, Knex.Migration> = {
   '001-create-images-and-palettes': createImagesAndPalettes,
+  '002-blob-references': blobReferences,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

@@ -90,7 +90,7 @@ export class AssetService {
   /**
    * Validates and stores an image. Order matters for consistency: everything that can reject the input
    * runs before any write; then the blob (content-addressed, so a retry rewrites the same key), then
-   * the row. A row therefore never points at a missing blob.
+   * the row, in a transaction that holds the blob's lock. A row therefore never points at a missing blob.
    */
   async store(image: NewImage, field: string, call: CallOptions = {}): Promise<ImageRecord> {
     if (image.data.byteLength > this.deps.limits.maxUploadBytes) {
@@ -121,8 +121,14 @@ export class AssetService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.deps.blobs.put(storagePath, image.data, probe.contentType);
-    await this.deps.db.images.insert(record);
+    const { blobs } = this.deps;
+    await blobs.put(storagePath, image.data, probe.contentType);
+    // Under the blob's lock, when no other row holds it: a sweep may have removed it since the put.
+    const ensureBlob = async () => {
+      if (!(await blobs.exists(storagePath))) await blobs.put(storagePath, image.data, probe.contentType);
+      return true;
+    };
+    await this.deps.db.images.insert(record, ensureBlob);
     return record;
   }
 
@@ -152,15 +158,14 @@ export class AssetService {
     });
   }
 
-  /** Deletes the row, then the blob if no other row shares it (identical uploads share one blob). */
+  /**
+   * Deletes the row. Its blob may be shared (identical bytes share one), so it is not removed here:
+   * when this was its last row it is marked unreferenced, and the sweep removes it after a grace
+   * period, under a lock that an upload of the same bytes also takes (orphan-sweep.ts).
+   */
   async delete(imageId: string): Promise<void> {
     checkId('image_id', imageId);
-    const removed = await this.deps.db.images.delete(imageId);
-    if (!removed) throw imageNotFound(imageId);
-    if ((await this.deps.db.images.countByStoragePath(removed.storagePath)) === 0) {
-      // A failure here leaves an unreferenced blob for the orphan sweep, never a dangling row.
-      await this.deps.blobs.delete(removed.storagePath).catch(() => undefined);
-    }
+    if (!(await this.deps.db.images.delete(imageId))) throw imageNotFound(imageId);
   }
 
   async signedUrl(imageId: string, expirationSeconds: number | undefined): Promise<{ url: string; expiresAt: Date }> {

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import sharp from 'sharp';
+import type { Database } from '../../src/persistence/repositories.js';
+import type { BlobStore } from '../../src/storage/blob-store.js';
+
+/** A tiny PNG no other call of this process makes: its 4x4 pixels are a random salt plus `n`. */
+const salt = randomBytes(40);
+export function distinctPng(n: number): Promise<Buffer> {
+  const pixels = Buffer.alloc(48, salt);
+  pixels.writeUInt32BE(n >>> 0, 0);
+  return sharp(pixels, { raw: { width: 4, height: 4, channels: 3 } }).png().toBuffer();
+}
+
+/** Every image row, page by page. */
+export async function allImageRows(db: Database) {
+  const rows = [];
+  let cursor: string | undefined;
+  do {
+    const page = await db.images.list({ limit: 100, cursor });
+    rows.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return rows;
+}
+
+/** The rows whose blob is missing from the store: what "nothing lost" requires to be empty. */
+export async function rowsWithoutBlob(db: Database, blobs: BlobStore): Promise<string[]> {
+  const missing: string[] = [];
+  for (const row of await allImageRows(db)) if (!(await blobs.exists(row.storagePath))) missing.push(row.id);
+  return missing;
+}
+
+/** Every key in the store. */
+export async function storedKeys(blobs: BlobStore): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for await (const blob of blobs.list()) keys.add(blob.key);
+  return keys;
+}

@@ -24,6 +24,7 @@ interface ImageRow {
   details: string;
   source_image_id: string | null;
   operation_key: string | null;
+  derivation_key: string | null;
   created_at: number | string;
   updated_at: number | string;
 }
@@ -47,6 +48,7 @@ function toRow(r: ImageRecord): ImageRow {
     details: JSON.stringify(details),
     source_image_id: r.sourceImageId,
     operation_key: r.operationKey,
+    derivation_key: r.derivationKey,
     created_at: r.createdAt.getTime(),
     updated_at: r.updatedAt.getTime(),
   };
@@ -71,6 +73,7 @@ function toRecord(row: ImageRow): ImageRecord {
     ...(details.processing && { processing: details.processing }),
     sourceImageId: row.source_image_id,
     operationKey: row.operation_key,
+    derivationKey: row.derivation_key,
     createdAt: new Date(Number(row.created_at)),
     updatedAt: new Date(Number(row.updated_at)),
   };
@@ -101,6 +104,13 @@ export class KnexImageRepository implements ImageRepository {
   findByOperationKey(operationKey: string): Promise<ImageRecord | undefined> {
     return guardDatabase('images.findByOperationKey', async () => {
       const row = await this.knex<ImageRow>(TABLE).where({ operation_key: operationKey }).first();
+      return row && toRecord(row);
+    });
+  }
+
+  findByDerivationKey(derivationKey: string): Promise<ImageRecord | undefined> {
+    return guardDatabase('images.findByDerivationKey', async () => {
+      const row = await this.knex<ImageRow>(TABLE).where({ derivation_key: derivationKey }).first();
       return row && toRecord(row);
     });
   }

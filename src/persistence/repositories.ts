@@ -38,6 +38,8 @@ export interface ImageRepository {
   insert(record: ImageRecord, ensureBlob?: () => Promise<boolean>): Promise<boolean>;
   get(id: string): Promise<ImageRecord | undefined>;
   findByOperationKey(operationKey: string): Promise<ImageRecord | undefined>;
+  /** Any derived image holding the result of this derivation (of whichever source with the same content). */
+  findByDerivationKey(derivationKey: string): Promise<ImageRecord | undefined>;
   /** Newest first (ids are UUIDv7, so id order is creation order). */
   list(query: ListImagesQuery): Promise<Page<ImageRecord>>;
   /**

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as createImagesAndPalettes from './migrations/001-create-images-and-palettes.js';
 import * as blobReferences from './migrations/002-blob-references.js';
+import * as derivationKeys from './migrations/003-derivation-keys.js';
 
 /**
  * Migrations are imported statically rather than read from a directory, so they run the same under
@@ -9,6 +10,7 @@ import * as blobReferences from './migrations/002-blob-references.js';
 const migrations: Record<string, Knex.Migration> = {
   '001-create-images-and-palettes': createImagesAndPalettes,
   '002-blob-references': blobReferences,
+  '003-derivation-keys': derivationKeys,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

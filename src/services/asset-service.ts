@@ -32,10 +32,9 @@ export interface UploadInput {
   uploaderId: string;
 }
 
-/** A new image to store: bytes plus what is known of them. Used by uploads and derived images alike. */
-export interface NewImage {
+/** What identifies a new image and its lineage, whatever its bytes. */
+export interface NewImageInfo {
   kind: ImageKind;
-  data: Uint8Array;
   filename: string;
   declaredContentType: string;
   metadata: Record<string, unknown> | null;
@@ -45,9 +44,18 @@ export interface NewImage {
   /** Lineage for images derived by other means than processing (generated variations, refinements). */
   sourceImageId?: string;
   operationKey?: string | null;
+  derivationKey?: string | null;
+}
+
+/** A new image to store: bytes plus what is known of them. Used by uploads and derived images alike. */
+export interface NewImage extends NewImageInfo {
+  data: Uint8Array;
   /** Set for bytes this service just encoded itself: what a probe would find, so none is needed. */
   encoded?: { contentType: string; width: number; height: number };
 }
+
+/** The bytes of a new image as stored already: their hash, size and what a probe found. */
+type StoredBytes = Pick<ImageRecord, 'sha256' | 'fileSize' | 'contentType' | 'width' | 'height'>;
 
 export interface SignedDownload {
   stream: Readable;
@@ -98,38 +106,53 @@ export class AssetService {
     }
     this.checkMetadata(image.metadata);
     const probe = image.encoded ?? (await this.deps.images.probe(image.data, field, call));
-    const sha256 = sha256Hex(image.data);
-    const storagePath = blobKeyFor(sha256);
+    const record = this.newRecord(image, { sha256: sha256Hex(image.data), fileSize: image.data.byteLength, ...probe });
+    const { blobs } = this.deps;
+    await blobs.put(record.storagePath, image.data, probe.contentType);
+    // Under the blob's lock, when no other row holds it: a sweep may have removed it since the put.
+    const ensureBlob = async () => {
+      if (!(await blobs.exists(record.storagePath))) await blobs.put(record.storagePath, image.data, probe.contentType);
+      return true;
+    };
+    await this.deps.db.images.insert(record, ensureBlob);
+    return record;
+  }
+
+  /**
+   * Stores a new image whose bytes are those of an image stored already (a derived image of a source
+   * identical to another's): a record of its own sharing the blob. Undefined when that blob lost its
+   * last reference and was swept meanwhile: the caller then produces the bytes itself.
+   */
+  async storeSharing(bytesOf: ImageRecord, image: NewImageInfo): Promise<ImageRecord | undefined> {
+    this.checkMetadata(image.metadata);
+    const record = this.newRecord(image, bytesOf);
+    const inserted = await this.deps.db.images.insert(record, () => this.deps.blobs.exists(record.storagePath));
+    return inserted ? record : undefined;
+  }
+
+  private newRecord(image: NewImageInfo, bytes: StoredBytes): ImageRecord {
     const now = this.now();
-    const record: ImageRecord = {
+    return {
       id: newId(),
       kind: image.kind,
       filename: image.filename,
-      contentType: probe.contentType,
+      contentType: bytes.contentType,
       declaredContentType: image.declaredContentType,
-      width: probe.width,
-      height: probe.height,
-      fileSize: image.data.byteLength,
-      sha256,
-      storagePath,
+      width: bytes.width,
+      height: bytes.height,
+      fileSize: bytes.fileSize,
+      sha256: bytes.sha256,
+      storagePath: blobKeyFor(bytes.sha256),
       metadata: image.metadata,
       upload: image.upload,
       generation: image.generation,
       processing: image.processing,
       sourceImageId: image.processing?.sourceImageId ?? image.sourceImageId ?? null,
       operationKey: image.operationKey ?? null,
+      derivationKey: image.derivationKey ?? null,
       createdAt: now,
       updatedAt: now,
     };
-    const { blobs } = this.deps;
-    await blobs.put(storagePath, image.data, probe.contentType);
-    // Under the blob's lock, when no other row holds it: a sweep may have removed it since the put.
-    const ensureBlob = async () => {
-      if (!(await blobs.exists(storagePath))) await blobs.put(storagePath, image.data, probe.contentType);
-      return true;
-    };
-    await this.deps.db.images.insert(record, ensureBlob);
-    return record;
   }
 
   async get(imageId: string): Promise<ImageRecord> {

@@ -7,6 +7,8 @@ import { createDatabase } from '../../src/persistence/create-database.js';
 import { isDuplicateKey } from '../../src/persistence/map-database-error.js';
 import type { Database, Page } from '../../src/persistence/repositories.js';
 import { rawKnex } from '../support/raw-knex.js';
+import * as derivationKeysMigration from '../../src/persistence/migrations/003-derivation-keys.js';
+import { operationKeyFor } from '../../src/domain/operation-key.js';
 
 /** An empty database to run the suite against, and how to remove it. */
 export interface TestDatabase {
@@ -34,6 +36,7 @@ export function makeImage(overrides: Partial<ImageRecord> = {}): ImageRecord {
     upload: { uploaderId: 'user-1', originalFilename: `photo-${seq}.jpg` },
     sourceImageId: null,
     operationKey: null,
+    derivationKey: null,
     createdAt: new Date(1_700_000_000_123 + seq),
     updatedAt: new Date(1_700_000_000_456 + seq),
     ...overrides,
@@ -210,6 +213,34 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
         await db.images.insert(derived);
         expect(await db.images.findByOperationKey('op-key-1')).toEqual(derived);
         expect(await db.images.findByOperationKey('op-key-2')).toBeUndefined();
+      });
+
+      it('finds a derived image of any source by derivation key', async () => {
+        const derived = makeImage({ kind: 'processed', upload: undefined, sourceImageId: uuidv7(), operationKey: 'op-a', derivationKey: 'd'.repeat(64) });
+        await db.images.insert(derived);
+        expect(await db.images.findByDerivationKey('d'.repeat(64))).toEqual(derived);
+        expect(await db.images.findByDerivationKey('e'.repeat(64))).toBeUndefined();
+      });
+
+      it('moves old operation keys to derivation keys and keys each row by its source when the migration runs', async () => {
+        const sourceId = uuidv7();
+        const old = 'c'.repeat(64);
+        await db.images.insert(makeImage({ kind: 'processed', upload: undefined, sourceImageId: sourceId, operationKey: old }));
+        const plain = makeImage();
+        await db.images.insert(plain);
+        await db.close();
+        const knex = rawKnex(target.url);
+        try {
+          await derivationKeysMigration.down(knex);
+          await knex('knex_migrations').where({ name: '003-derivation-keys' }).del();
+        } finally {
+          await knex.destroy();
+        }
+        db = await createDatabase({ databaseUrl: target.url });
+        const migrated = await db.images.findByDerivationKey(old);
+        expect(migrated?.operationKey).toBe(operationKeyFor(sourceId, old));
+        expect(await db.images.findByOperationKey(operationKeyFor(sourceId, old))).toEqual(migrated);
+        expect(await db.images.get(plain.id)).toEqual(plain);
       });
 
       it('reports a duplicate operation key distinctly', async () => {

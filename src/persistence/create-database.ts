@@ -85,7 +85,16 @@ function mysqlConfig(databaseUrl: string, options: CreateDatabaseOptions, timeou
       supportBigNumbers: true,
       connectTimeout: timeoutMs,
     },
-    pool: { min: options.poolMin ?? 0, max: options.poolMax ?? 10 },
+    pool: {
+      min: options.poolMin ?? 0,
+      max: options.poolMax ?? 10,
+      // Read committed: a read after taking a row lock sees what the lock's previous holder committed
+      // (blob-lock.ts relies on it), and no gap locks are taken. Set once per connection rather than
+      // per transaction, which would cost a round trip each time.
+      afterCreate: (conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
+        conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err) => done(err, conn));
+      },
+    },
     // An unreachable server fails a request within this bound instead of queueing it for a minute.
     acquireConnectionTimeout: timeoutMs,
   };

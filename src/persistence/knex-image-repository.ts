@@ -1,12 +1,15 @@
 import type { Knex } from 'knex';
 import type { ImageKind, ImageRecord } from '../domain/image-record.js';
-import { isBlobReferenced, lockBlob, setUnreferencedSince } from './blob-lock.js';
+import { isBlobReferenced, lockBlob, markUnreferencedIfLast } from './blob-lock.js';
 import { guardDatabase } from './map-database-error.js';
 import { clampLimit, decodePageCursor, toPage } from './page-cursor.js';
 import type { ImageRepository, ListImagesQuery, Page } from './repositories.js';
 import { writeTransaction } from './write-transaction.js';
 
 const TABLE = 'images';
+
+/** Thrown inside insert's transaction when the blob cannot be ensured. */
+const NOT_INSERTED = Symbol('not inserted');
 
 /** mysql2 may return bigint columns as strings; SQLite as numbers. */
 interface ImageRow {
@@ -83,15 +86,20 @@ export class KnexImageRepository implements ImageRepository {
   constructor(private readonly knex: Knex) {}
 
   insert(record: ImageRecord, ensureBlob?: () => Promise<boolean>): Promise<boolean> {
-    return guardDatabase('images.insert', () =>
-      writeTransaction(this.knex, async (trx) => {
-        await lockBlob(trx, record.storagePath, null);
-        if (ensureBlob && !(await isBlobReferenced(trx, record.storagePath)) && !(await ensureBlob())) return false;
-        await trx(TABLE).insert(toRow(record));
-        await setUnreferencedSince(trx, record.storagePath, null);
+    return guardDatabase('images.insert', async () => {
+      try {
+        await writeTransaction(this.knex, async (trx) => {
+          await lockBlob(trx, record.storagePath, null, true);
+          if (ensureBlob && !(await isBlobReferenced(trx, record.storagePath)) && !(await ensureBlob())) throw NOT_INSERTED;
+          await trx(TABLE).insert(toRow(record));
+        });
         return true;
-      }),
-    );
+      } catch (e) {
+        // Thrown to roll back the blob's mark as referenced.
+        if (e === NOT_INSERTED) return false;
+        throw e;
+      }
+    });
   }
 
   get(id: string): Promise<ImageRecord | undefined> {
@@ -130,17 +138,15 @@ export class KnexImageRepository implements ImageRepository {
 
   async delete(id: string): Promise<ImageRecord | undefined> {
     return guardDatabase('images.delete', async () => {
-      // The blob is known before the transaction (a row's storage_path never changes), so the
-      // transaction can lock it first: every writer locks the blob, then image rows.
-      const found = await this.knex<ImageRow>(TABLE).select('storage_path').where({ id }).first();
-      if (!found) return undefined;
+      // Read before the transaction (rows never change), so that it locks the blob first, as every
+      // writer does, before the image row.
+      const row = await this.knex<ImageRow>(TABLE).where({ id }).first();
+      if (!row) return undefined;
       return writeTransaction(this.knex, async (trx) => {
-        await lockBlob(trx, found.storage_path, null);
-        // FOR UPDATE (MySQL; SQLite's single writer needs none) so two racing deletes cannot both return the row.
-        const row = await trx<ImageRow>(TABLE).where({ id }).forUpdate().first();
-        if (!row) return undefined;
-        await trx(TABLE).where({ id }).del();
-        if (!(await isBlobReferenced(trx, row.storage_path))) await setUnreferencedSince(trx, row.storage_path, Date.now());
+        await lockBlob(trx, row.storage_path, null);
+        // Two racing deletes: only the one that removed the row returns it.
+        if ((await trx(TABLE).where({ id }).del()) === 0) return undefined;
+        await markUnreferencedIfLast(trx, row.storage_path, Date.now());
         return toRecord(row);
       });
     });

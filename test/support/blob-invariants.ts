@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import type { Database } from '../../src/persistence/repositories.js';
@@ -35,4 +36,37 @@ export async function storedKeys(blobs: BlobStore): Promise<Set<string>> {
   const keys = new Set<string>();
   for await (const blob of blobs.list()) keys.add(blob.key);
   return keys;
+}
+
+/**
+ * The state once everything has settled and a full sweep at zero grace has run: every row's blob is
+ * stored (nothing lost), and every stored blob has a row (nothing left behind).
+ */
+export async function settledState(db: Database, blobs: BlobStore): Promise<{ rows: number; missing: string[]; unreferenced: string[] }> {
+  const rows = await allImageRows(db);
+  const keys = await storedKeys(blobs);
+  const referenced = new Set(rows.map((r) => r.storagePath));
+  return {
+    rows: rows.length,
+    missing: rows.filter((r) => !keys.has(r.storagePath)).map((r) => r.id),
+    unreferenced: [...keys].filter((k) => !referenced.has(k)),
+  };
+}
+
+/** `npm run sweep` as its own process (`src/sweep.ts`) with `env`; resolves with what it printed. */
+export function runSweepCli(env: Record<string, string>): Promise<{ scanned: number; removed: number; spared: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sweep.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (out += String(d)));
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`sweep exited with ${code}: ${out}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()!));
+      } catch (e) {
+        reject(new Error(`sweep printed no result: ${out}`, { cause: e }));
+      }
+    });
+  });
 }

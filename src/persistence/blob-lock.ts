@@ -3,19 +3,20 @@ import type { Knex } from 'knex';
 export const BLOBS_TABLE = 'blobs';
 
 /**
- * Takes the blob's lock for the rest of the transaction by upserting its row: created with
- * `unreferencedSince` when absent, or (`reference`) marked referenced either way. On MySQL/MariaDB the
- * upsert holds the row's exclusive lock; on SQLite, as the transaction's first statement, it takes the
- * database's one write lock at once (a read first would let another process write in between, and the
- * upgrade would fail with SQLITE_BUSY_SNAPSHOT). Every writer that adds or removes a reference to a
- * blob, and the sweep, take this lock first: they run one at a time per blob, always locking the blob
- * before image rows.
+ * Takes the blob's lock for the rest of the transaction by upserting its row, created with
+ * `unreferencedSince` when absent. On MySQL/MariaDB the upsert holds the row's exclusive lock; on
+ * SQLite, as the transaction's first statement, it takes the database's one write lock at once (a
+ * read first would let another process write in between, and the upgrade would fail with
+ * SQLITE_BUSY_SNAPSHOT). Every writer that adds or removes a reference to a blob, and the sweep, take
+ * this lock first: they run one at a time per blob, always locking the blob before image rows.
  */
-export async function lockBlob(trx: Knex.Transaction, storagePath: string, unreferencedSince: number | null, reference = false): Promise<void> {
-  await trx(BLOBS_TABLE)
-    .insert({ storage_path: storagePath, unreferenced_since: reference ? null : unreferencedSince })
-    .onConflict('storage_path')
-    .merge(reference ? { unreferenced_since: null } : ['storage_path']);
+export async function lockBlob(trx: Knex.Transaction, storagePath: string, unreferencedSince: number | null): Promise<void> {
+  await trx(BLOBS_TABLE).insert({ storage_path: storagePath, unreferenced_since: unreferencedSince }).onConflict('storage_path').merge(['storage_path']);
+}
+
+/** The blob's lock, as lockBlob, for a row about to reference it: marked referenced in the same statement. */
+export async function lockBlobToReference(trx: Knex.Transaction, storagePath: string): Promise<void> {
+  await trx(BLOBS_TABLE).insert({ storage_path: storagePath, unreferenced_since: null }).onConflict('storage_path').merge({ unreferenced_since: null });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ImageKind, ImageRecord } from '../domain/image-record.js';
-import { isBlobReferenced, lockBlob, markUnreferencedIfLast } from './blob-lock.js';
+import { isBlobReferenced, lockBlob, lockBlobToReference, markUnreferencedIfLast } from './blob-lock.js';
 import { guardDatabase } from './map-database-error.js';
 import { clampLimit, decodePageCursor, toPage } from './page-cursor.js';
 import type { ImageRepository, ListImagesQuery, Page } from './repositories.js';
@@ -89,7 +89,7 @@ export class KnexImageRepository implements ImageRepository {
     return guardDatabase('images.insert', async () => {
       try {
         await writeTransaction(this.knex, async (trx) => {
-          await lockBlob(trx, record.storagePath, null, true);
+          await lockBlobToReference(trx, record.storagePath);
           if (ensureBlob && !(await isBlobReferenced(trx, record.storagePath)) && !(await ensureBlob())) throw NOT_INSERTED;
           await trx(TABLE).insert(toRow(record));
         });

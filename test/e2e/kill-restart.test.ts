@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
@@ -107,6 +108,10 @@ function describeBackend(name: string, runIf: boolean, setup: () => Promise<{ en
         const client = createClient(ImageService, createConnectTransport({ baseUrl: server.baseUrl, httpVersion: '2' }));
         const after = (await client.uploadImage({ fileData: contents[0] })).image!;
         expect((await client.getImage({ imageId: after.imageId, includeData: true })).data).toEqual(new Uint8Array(contents[0]!));
+        // The server's own sweep removes a deleted image's blob (every second here, at zero grace).
+        const gone = (await client.uploadImage({ fileData: await distinctPng(2000) })).image!;
+        await client.deleteImage({ imageId: gone.imageId });
+        while (await blobs.exists(gone.storagePath)) await setTimeout(100);
         const swept = await runSweepCli({ ...env, ORPHAN_GRACE_SECONDS: '0' });
         const state = await settledState(db, blobs);
         console.log(`[${name}] after restart and sweep: ${state.rows} rows, sweep ${JSON.stringify(swept)}`);

@@ -29,7 +29,7 @@ import { RecolorService } from './services/recolor-service.js';
 import { ProcessingService } from './services/processing-service.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { createBlobStore } from './storage/create-blob-store.js';
-import { sweepOrphans } from './services/orphan-sweep.js';
+import { startSweeps } from './services/start-sweeps.js';
 import { UrlSigner } from './storage/url-signer.js';
 import { urlSigningSecrets } from './url-signing-secret.js';
 import { ByteBudget } from './util/byte-budget.js';
@@ -187,16 +187,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   const urlHost = server.host.includes(':') ? `[${server.host}]` : server.host;
   baseUrl = `${server.secure ? 'https' : 'http'}://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${server.port}`;
 
-  // Optional in-process orphan sweep; with several instances, one scheduled `npm run sweep` is enough.
-  const sweeper =
-    config.orphanSweepIntervalSeconds > 0
-      ? setInterval(() => {
-          sweepOrphans({ blobs, images: db.images }, config.orphanGraceSeconds * 1000).then(
-            (r) => logger.info({ scanned: r.scanned, removed: r.removed.length, spared: r.spared }, 'orphan sweep'),
-            (e) => logger.warn({ err: String(e) }, 'orphan sweep failed'),
-          );
-        }, config.orphanSweepIntervalSeconds * 1000).unref()
-      : undefined;
+  const sweeps = startSweeps({ blobs, references: db.blobReferences }, config, logger);
 
   let closing: Promise<void> | undefined;
   return {
@@ -210,7 +201,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     close() {
       closing ??= (async () => {
         serving = false;
-        clearInterval(sweeper);
+        sweeps.stop();
         health.setAllNotServing();
         const forced = setTimeout(() => shutdown.abort(), config.shutdownGraceMs);
         await server.close(config.shutdownGraceMs);

@@ -92,10 +92,14 @@ export interface Config {
   /** Result cache bound, bytes. */
   cacheMaxBytes: number;
   shutdownGraceMs: number;
-  /** Blobs no row references are removed once older than this. */
+  /** Blobs in the store that the database does not know are removed once older than this. */
   orphanGraceSeconds: number;
-  /** Run the orphan sweep every this many seconds in the service; 0 = never (use `npm run sweep`). */
+  /** Run the full sweep (it lists the store) every this many seconds in the service; 0 = never (use `npm run sweep`). */
   orphanSweepIntervalSeconds: number;
+  /** Blobs whose last image was deleted are removed once unreferenced for this long. */
+  unreferencedGraceSeconds: number;
+  /** Run the sweep of unreferenced blobs (an indexed query) every this many seconds; 0 = never. */
+  unreferencedSweepIntervalSeconds: number;
   /** The one port's connection limits. */
   connections: {
     /** A connection that has not sent a whole request's headers (or the HTTP/2 preface) by then is closed. */
@@ -225,6 +229,8 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     orphanGraceSeconds: int(env, 'ORPHAN_GRACE_SECONDS', 3600, 0, 31_536_000),
     orphanSweepIntervalSeconds: int(env, 'ORPHAN_SWEEP_INTERVAL_SECONDS', 0, 0, 31_536_000),
+    unreferencedGraceSeconds: int(env, 'UNREFERENCED_GRACE_SECONDS', 60, 0, 31_536_000),
+    unreferencedSweepIntervalSeconds: int(env, 'UNREFERENCED_SWEEP_INTERVAL_SECONDS', 60, 0, 31_536_000),
     connections: {
       headersTimeoutMs: int(env, 'HEADERS_TIMEOUT_MS', 30_000, 100, 600_000),
       // Longer than the 60 s idle timeout of common load balancers, so they, not we, close an idle

@@ -45,10 +45,15 @@ export interface ImageRecord {
   /** Derived images: the source. Also indexed for ListImages filtering. */
   sourceImageId: string | null;
   /**
-   * Derived images: hash of source content and canonical operation parameters, so the same operation
+   * Derived images: unique per source image and operation (see operation-key.ts), so the same operation
    * on the same source returns the stored result instead of a duplicate.
    */
   operationKey: string | null;
+  /**
+   * Derived images: hash of source content and canonical operation parameters. Identical sources share
+   * the result's bytes through it, never the record.
+   */
+  derivationKey: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

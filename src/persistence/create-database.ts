@@ -4,6 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import type BetterSqlite3 from 'better-sqlite3';
 import { databaseUnavailable, invalidArgument } from '../errors/index.js';
 import { KnexApiKeyRepository } from './knex-api-key-repository.js';
+import { KnexBlobReferenceRepository } from './knex-blob-reference-repository.js';
 import { KnexImageRepository } from './knex-image-repository.js';
 import { KnexPaletteRepository } from './knex-palette-repository.js';
 import { guardDatabase, mapDatabaseError } from './map-database-error.js';
@@ -84,7 +85,16 @@ function mysqlConfig(databaseUrl: string, options: CreateDatabaseOptions, timeou
       supportBigNumbers: true,
       connectTimeout: timeoutMs,
     },
-    pool: { min: options.poolMin ?? 0, max: options.poolMax ?? 10 },
+    pool: {
+      min: options.poolMin ?? 0,
+      max: options.poolMax ?? 10,
+      // Read committed: a read after taking a row lock sees what the lock's previous holder committed
+      // (blob-lock.ts relies on it), and no gap locks are taken. Set once per connection rather than
+      // per transaction, which would cost a round trip each time.
+      afterCreate: (conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
+        conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err) => done(err, conn));
+      },
+    },
     // An unreachable server fails a request within this bound instead of queueing it for a minute.
     acquireConnectionTimeout: timeoutMs,
   };
@@ -116,6 +126,7 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
     images: new KnexImageRepository(knex),
     palettes: new KnexPaletteRepository(knex),
     apiKeys: new KnexApiKeyRepository(knex),
+    blobReferences: new KnexBlobReferenceRepository(knex),
     ping: () => guardDatabase('ping', async () => {
       await knex.raw('select 1');
     }),

@@ -1,10 +1,15 @@
 import type { Knex } from 'knex';
 import type { ImageKind, ImageRecord } from '../domain/image-record.js';
+import { isBlobReferenced, lockBlob, lockBlobToReference, markUnreferencedIfLast } from './blob-lock.js';
 import { guardDatabase } from './map-database-error.js';
 import { clampLimit, decodePageCursor, toPage } from './page-cursor.js';
 import type { ImageRepository, ListImagesQuery, Page } from './repositories.js';
+import { writeTransaction } from './write-transaction.js';
 
 const TABLE = 'images';
+
+/** Thrown inside insert's transaction when the blob cannot be ensured. */
+const NOT_INSERTED = Symbol('not inserted');
 
 /** mysql2 may return bigint columns as strings; SQLite as numbers. */
 interface ImageRow {
@@ -22,6 +27,7 @@ interface ImageRow {
   details: string;
   source_image_id: string | null;
   operation_key: string | null;
+  derivation_key: string | null;
   created_at: number | string;
   updated_at: number | string;
 }
@@ -45,6 +51,7 @@ function toRow(r: ImageRecord): ImageRow {
     details: JSON.stringify(details),
     source_image_id: r.sourceImageId,
     operation_key: r.operationKey,
+    derivation_key: r.derivationKey,
     created_at: r.createdAt.getTime(),
     updated_at: r.updatedAt.getTime(),
   };
@@ -69,6 +76,7 @@ function toRecord(row: ImageRow): ImageRecord {
     ...(details.processing && { processing: details.processing }),
     sourceImageId: row.source_image_id,
     operationKey: row.operation_key,
+    derivationKey: row.derivation_key,
     createdAt: new Date(Number(row.created_at)),
     updatedAt: new Date(Number(row.updated_at)),
   };
@@ -77,9 +85,20 @@ function toRecord(row: ImageRow): ImageRecord {
 export class KnexImageRepository implements ImageRepository {
   constructor(private readonly knex: Knex) {}
 
-  insert(record: ImageRecord): Promise<void> {
+  insert(record: ImageRecord, ensureBlob?: () => Promise<boolean>): Promise<boolean> {
     return guardDatabase('images.insert', async () => {
-      await this.knex(TABLE).insert(toRow(record));
+      try {
+        await writeTransaction(this.knex, async (trx) => {
+          await lockBlobToReference(trx, record.storagePath);
+          if (ensureBlob && !(await isBlobReferenced(trx, record.storagePath)) && !(await ensureBlob())) throw NOT_INSERTED;
+          await trx(TABLE).insert(toRow(record));
+        });
+        return true;
+      } catch (e) {
+        // Thrown to roll back the blob's mark as referenced.
+        if (e === NOT_INSERTED) return false;
+        throw e;
+      }
     });
   }
 
@@ -97,6 +116,13 @@ export class KnexImageRepository implements ImageRepository {
     });
   }
 
+  findByDerivationKey(derivationKey: string): Promise<ImageRecord | undefined> {
+    return guardDatabase('images.findByDerivationKey', async () => {
+      const row = await this.knex<ImageRow>(TABLE).where({ derivation_key: derivationKey }).first();
+      return row && toRecord(row);
+    });
+  }
+
   async list(query: ListImagesQuery): Promise<Page<ImageRecord>> {
     const limit = clampLimit(query.limit);
     // Decoded before any I/O: a bad token is the caller's error even while the database is down.
@@ -110,29 +136,19 @@ export class KnexImageRepository implements ImageRepository {
     });
   }
 
-  delete(id: string): Promise<ImageRecord | undefined> {
-    return guardDatabase('images.delete', () =>
-      this.knex.transaction(async (trx) => {
-        // FOR UPDATE (MySQL; SQLite's single writer needs none) so two racing deletes cannot both return the row.
-        const row = await trx<ImageRow>(TABLE).where({ id }).forUpdate().first();
-        if (!row) return undefined;
-        await trx(TABLE).where({ id }).del();
+  async delete(id: string): Promise<ImageRecord | undefined> {
+    return guardDatabase('images.delete', async () => {
+      // Read before the transaction (rows never change), so that it locks the blob first, as every
+      // writer does, before the image row.
+      const row = await this.knex<ImageRow>(TABLE).where({ id }).first();
+      if (!row) return undefined;
+      return writeTransaction(this.knex, async (trx) => {
+        await lockBlob(trx, row.storage_path, null);
+        // Two racing deletes: only the one that removed the row returns it.
+        if ((await trx(TABLE).where({ id }).del()) === 0) return undefined;
+        await markUnreferencedIfLast(trx, row.storage_path, Date.now());
         return toRecord(row);
-      }),
-    );
-  }
-
-  countByStoragePath(storagePath: string): Promise<number> {
-    return guardDatabase('images.countByStoragePath', async () => {
-      const row = await this.knex(TABLE).where({ storage_path: storagePath }).count({ n: '*' }).first();
-      return Number(row?.n ?? 0);
-    });
-  }
-
-  isStoragePathReferenced(storagePath: string): Promise<boolean> {
-    return guardDatabase('images.isStoragePathReferenced', async () => {
-      const row: unknown = await this.knex(TABLE).select('id').where({ storage_path: storagePath }).first();
-      return row !== undefined;
+      });
     });
   }
 }

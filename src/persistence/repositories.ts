@@ -29,17 +29,44 @@ export interface ListPalettesQuery {
  * not issue into invalidArgument('page_token', ...).
  */
 export interface ImageRepository {
-  insert(record: ImageRecord): Promise<void>;
+  /**
+   * Inserts the row and its reference to its blob in one transaction, under the blob's lock. When no
+   * other row references the blob, `ensureBlob` runs first under that lock: a sweep may have removed
+   * the blob since the caller wrote it, so it checks and writes it again (true), or gives up (false,
+   * and nothing is inserted: insert returns false). The blob cannot go while the lock is held, nor
+   * afterwards while the row references it.
+   */
+  insert(record: ImageRecord, ensureBlob?: () => Promise<boolean>): Promise<boolean>;
   get(id: string): Promise<ImageRecord | undefined>;
   findByOperationKey(operationKey: string): Promise<ImageRecord | undefined>;
+  /** Any derived image holding the result of this derivation (of whichever source with the same content). */
+  findByDerivationKey(derivationKey: string): Promise<ImageRecord | undefined>;
   /** Newest first (ids are UUIDv7, so id order is creation order). */
   list(query: ListImagesQuery): Promise<Page<ImageRecord>>;
-  /** Deletes the row; returns it, or undefined if there was none. */
+  /**
+   * Deletes the row and, when it was its blob's last reference, marks the blob unreferenced (in the
+   * same transaction, under the blob's lock); only the sweep removes blobs. Returns the row, or
+   * undefined if there was none.
+   */
   delete(id: string): Promise<ImageRecord | undefined>;
-  /** How many rows point at this blob. */
-  countByStoragePath(storagePath: string): Promise<number>;
-  /** Whether any row points at this blob (for the orphan sweep). */
-  isStoragePathReferenced(storagePath: string): Promise<boolean>;
+}
+
+/** What removeIfUnreferenced did. */
+export type BlobRemoval = 'removed' | 'referenced' | 'recent';
+
+/** The blobs' side of the references, for the sweep. */
+export interface BlobReferenceRepository {
+  /** Blobs whose last reference went before `before`, oldest first, at most `limit`. */
+  listUnreferenced(before: Date, limit: number): Promise<string[]>;
+  /** Whether an image row references the blob: a hint read without the lock (removeIfUnreferenced decides). */
+  isReferenced(storagePath: string): Promise<boolean>;
+  /**
+   * Under the blob's lock: when no row references it and it has been unreferenced since before
+   * `before` (a blob the database does not know counts as old), runs `remove` and forgets the blob;
+   * otherwise leaves it ('referenced', or 'recent' while in its grace period). A failing `remove`
+   * changes nothing.
+   */
+  removeIfUnreferenced(storagePath: string, before: Date, remove: () => Promise<void>): Promise<BlobRemoval>;
 }
 
 export interface PaletteRepository {
@@ -67,6 +94,7 @@ export interface Database {
   images: ImageRepository;
   palettes: PaletteRepository;
   apiKeys: ApiKeyRepository;
+  blobReferences: BlobReferenceRepository;
   /** Cheap connectivity check for health. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import * as createImagesAndPalettes from './migrations/001-create-images-and-palettes.js';
-import * as createApiKeys from './migrations/002-create-api-keys.js';
+import * as blobReferences from './migrations/002-blob-references.js';
+import * as derivationKeys from './migrations/003-derivation-keys.js';
+import * as createApiKeys from './migrations/004-create-api-keys.js';
 
 /**
  * Migrations are imported statically rather than read from a directory, so they run the same under
@@ -8,7 +10,9 @@ import * as createApiKeys from './migrations/002-create-api-keys.js';
  */
 const migrations: Record<string, Knex.Migration> = {
   '001-create-images-and-palettes': createImagesAndPalettes,
-  '002-create-api-keys': createApiKeys,
+  '002-blob-references': blobReferences,
+  '003-derivation-keys': derivationKeys,
+  '004-create-api-keys': createApiKeys,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

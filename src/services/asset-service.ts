@@ -35,10 +35,9 @@ export interface UploadInput {
   uploaderId: string;
 }
 
-/** A new image to store: bytes plus what is known of them. Used by uploads and derived images alike. */
-export interface NewImage {
+/** What identifies a new image and its lineage, whatever its bytes. */
+export interface NewImageInfo {
   kind: ImageKind;
-  data: Uint8Array;
   filename: string;
   declaredContentType: string;
   metadata: Record<string, unknown> | null;
@@ -48,9 +47,18 @@ export interface NewImage {
   /** Lineage for images derived by other means than processing (generated variations, refinements). */
   sourceImageId?: string;
   operationKey?: string | null;
+  derivationKey?: string | null;
+}
+
+/** A new image to store: bytes plus what is known of them. Used by uploads and derived images alike. */
+export interface NewImage extends NewImageInfo {
+  data: Uint8Array;
   /** Set for bytes this service just encoded itself: what a probe would find, so none is needed. */
   encoded?: { contentType: string; width: number; height: number };
 }
+
+/** The bytes of a new image as stored already: their hash, size and what a probe found. */
+type StoredBytes = Pick<ImageRecord, 'sha256' | 'fileSize' | 'contentType' | 'width' | 'height'>;
 
 export interface SignedDownload {
   stream: Readable;
@@ -94,7 +102,7 @@ export class AssetService {
   /**
    * Validates and stores an image. Order matters for consistency: everything that can reject the input
    * runs before any write; then the blob (content-addressed, so a retry rewrites the same key), then
-   * the row. A row therefore never points at a missing blob.
+   * the row, in a transaction that holds the blob's lock. A row therefore never points at a missing blob.
    */
   async store(image: NewImage, field: string, call: CallOptions = {}): Promise<ImageRecord> {
     if (image.data.byteLength > this.deps.limits.maxUploadBytes) {
@@ -102,32 +110,53 @@ export class AssetService {
     }
     this.checkMetadata(image.metadata);
     const { probe, data } = image.encoded ? { probe: image.encoded, data: image.data } : await this.probed(image.data, field, call);
-    const sha256 = sha256Hex(data);
-    const storagePath = blobKeyFor(sha256);
+    const record = this.newRecord(image, { sha256: sha256Hex(data), fileSize: data.byteLength, ...probe });
+    const { blobs } = this.deps;
+    await blobs.put(record.storagePath, data, probe.contentType);
+    // Under the blob's lock, when no other row holds it: a sweep may have removed it since the put.
+    const ensureBlob = async () => {
+      if (!(await blobs.exists(record.storagePath))) await blobs.put(record.storagePath, data, probe.contentType);
+      return true;
+    };
+    await this.deps.db.images.insert(record, ensureBlob);
+    return record;
+  }
+
+  /**
+   * Stores a new image whose bytes are those of an image stored already (a derived image of a source
+   * identical to another's): a record of its own sharing the blob. Undefined when that blob lost its
+   * last reference and was swept meanwhile: the caller then produces the bytes itself.
+   */
+  async storeSharing(bytesOf: ImageRecord, image: NewImageInfo): Promise<ImageRecord | undefined> {
+    this.checkMetadata(image.metadata);
+    const record = this.newRecord(image, bytesOf);
+    const inserted = await this.deps.db.images.insert(record, () => this.deps.blobs.exists(record.storagePath));
+    return inserted ? record : undefined;
+  }
+
+  private newRecord(image: NewImageInfo, bytes: StoredBytes): ImageRecord {
     const now = this.now();
-    const record: ImageRecord = {
+    return {
       id: newId(),
       kind: image.kind,
       filename: image.filename,
-      contentType: probe.contentType,
+      contentType: bytes.contentType,
       declaredContentType: image.declaredContentType,
-      width: probe.width,
-      height: probe.height,
-      fileSize: data.byteLength,
-      sha256,
-      storagePath,
+      width: bytes.width,
+      height: bytes.height,
+      fileSize: bytes.fileSize,
+      sha256: bytes.sha256,
+      storagePath: blobKeyFor(bytes.sha256),
       metadata: image.metadata,
       upload: image.upload,
       generation: image.generation,
       processing: image.processing,
       sourceImageId: image.processing?.sourceImageId ?? image.sourceImageId ?? null,
       operationKey: image.operationKey ?? null,
+      derivationKey: image.derivationKey ?? null,
       createdAt: now,
       updatedAt: now,
     };
-    await this.deps.blobs.put(storagePath, data, probe.contentType);
-    await this.deps.db.images.insert(record);
-    return record;
   }
 
   async get(imageId: string): Promise<ImageRecord> {
@@ -191,15 +220,14 @@ export class AssetService {
     });
   }
 
-  /** Deletes the row, then the blob if no other row shares it (identical uploads share one blob). */
+  /**
+   * Deletes the row. Its blob may be shared (identical bytes share one), so it is not removed here:
+   * when this was its last row it is marked unreferenced, and the sweep removes it after a grace
+   * period, under a lock that an upload of the same bytes also takes (orphan-sweep.ts).
+   */
   async delete(imageId: string): Promise<void> {
     checkId('image_id', imageId);
-    const removed = await this.deps.db.images.delete(imageId);
-    if (!removed) throw imageNotFound(imageId);
-    if ((await this.deps.db.images.countByStoragePath(removed.storagePath)) === 0) {
-      // A failure here leaves an unreferenced blob for the orphan sweep, never a dangling row.
-      await this.deps.blobs.delete(removed.storagePath).catch(() => undefined);
-    }
+    if (!(await this.deps.db.images.delete(imageId))) throw imageNotFound(imageId);
   }
 
   async signedUrl(imageId: string, expirationSeconds: number | undefined): Promise<{ url: string; expiresAt: Date }> {

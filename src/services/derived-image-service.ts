@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ImageRecord } from '../domain/image-record.js';
+import { operationKeyFor } from '../domain/operation-key.js';
 import { isAppError } from '../errors/index.js';
 import type { EncodeOptions, ImageProcessor, PipelineStep } from '../imaging/image-processor.js';
 import { keptFormat, type OutputFormat } from '../imaging/image-formats.js';
@@ -16,7 +17,7 @@ export interface DeriveRequest {
   format?: OutputFormat;
   /**
    * The operation's canonical parameters (JSON of image.v1.ProcessingParams): stored as lineage and
-   * hashed with the source content into the dedupe key.
+   * hashed with the source content into the derivation key.
    */
   params: Record<string, unknown>;
   /**
@@ -29,8 +30,10 @@ export interface DeriveRequest {
 
 /**
  * Processing of stored images: runs the steps on the source in the pool and stores the result as a
- * ProcessedImage with its lineage. The same operation on the same source content returns the image
- * already stored instead of a duplicate.
+ * ProcessedImage with its lineage. The same operation on the same source returns the image already
+ * stored instead of a duplicate; on another source with the same content it shares that result's
+ * bytes (no second run in the pool) under a record of the source's own: its id, lineage, filename and
+ * metadata. Dedupe shares bytes, never records.
  */
 export class DerivedImageService {
   constructor(
@@ -42,23 +45,31 @@ export class DerivedImageService {
     const sourceFormat = source.contentType.replace(/^image\//, '');
     const format = req.unchanged ? sourceFormat : req.format ?? keptFormat(sourceFormat);
     const params = { ...req.params, format };
-    const operationKey = createHash('sha256').update(`${source.sha256}\n${req.processingType}\n${JSON.stringify(params)}`).digest('hex');
+    const derivationKey = createHash('sha256').update(`${source.sha256}\n${req.processingType}\n${JSON.stringify(params)}`).digest('hex');
+    const operationKey = operationKeyFor(source.id, derivationKey);
     const existing = await this.deps.db.images.findByOperationKey(operationKey);
     if (existing) return { record: existing, reused: true };
 
-    const encoded = req.unchanged
-      ? { data, contentType: source.contentType, width: source.width, height: source.height }
-      : await this.deps.images.run(data, { steps: req.steps, output: { format: format as OutputFormat } satisfies EncodeOptions }, call);
+    const info = {
+      kind: 'processed' as const,
+      filename: derivedName(source.filename, req.processingType, format),
+      metadata: source.metadata,
+      processing: { sourceImageId: source.id, processingType: req.processingType, params },
+      operationKey,
+      derivationKey,
+    };
     try {
+      const sameBytes = await this.deps.db.images.findByDerivationKey(derivationKey);
+      const shared = sameBytes && (await this.deps.assets.storeSharing(sameBytes, { ...info, declaredContentType: sameBytes.contentType }));
+      if (shared) return { record: shared, reused: false };
+      const encoded = req.unchanged
+        ? { data, contentType: source.contentType, width: source.width, height: source.height }
+        : await this.deps.images.run(data, { steps: req.steps, output: { format: format as OutputFormat } satisfies EncodeOptions }, call);
       const record = await this.deps.assets.store(
         {
-          kind: 'processed',
+          ...info,
           data: encoded.data,
-          filename: derivedName(source.filename, req.processingType, format),
           declaredContentType: encoded.contentType,
-          metadata: source.metadata,
-          processing: { sourceImageId: source.id, processingType: req.processingType, params },
-          operationKey,
           encoded: { contentType: encoded.contentType, width: encoded.width, height: encoded.height },
         },
         'result',

@@ -21,8 +21,8 @@ export interface VariationResult {
 
 /**
  * Stateless processing: bytes in, bytes out, nothing stored. Results of variations are kept in a
- * byte-bounded LRU so repeated requests (same cache key or same input and configuration) are served
- * without touching the pool.
+ * byte-bounded LRU so repeated requests (same input, configuration and cache key) are served without
+ * touching the pool.
  */
 export class ProcessingService {
   /**
@@ -55,7 +55,9 @@ export class ProcessingService {
   async *variations(input: Uint8Array, jobs: VariationJob[], cacheKey: string, call: CallOptions = {}): AsyncGenerator<VariationResult> {
     // With the cache off there is nothing to key: skip hashing the input (26 ms for 16 MB).
     const cache = this.cache;
-    const inputKey = !cache ? '' : cacheKey ? `key:${cacheKey}` : `sha256:${createHash('sha256').update(input).digest('hex')}`;
+    // The input's own hash is always part of the key: a caller's cache_key only names an entry, so
+    // reusing it with other bytes can never be served another input's result.
+    const inputKey = !cache ? '' : `${createHash('sha256').update(input).digest('hex')}\n${JSON.stringify(cacheKey)}`;
     const keyOf = (job: VariationJob) => (cache ? createHash('sha256').update(`${inputKey}\n${job.canonical}`).digest('hex') : '');
     // One job is the input's only reader: the pool may move the caller's bytes to the worker (the key
     // above is computed already). With several, each job needs them, so each gets a copy.

@@ -10,6 +10,7 @@ import { Health, HealthCheckResponse_ServingStatus as Status } from '../../gen/g
 import { grpcJsClient, unary } from '../support/grpc-js-client.js';
 import { makeJpeg, makePng } from '../support/fixtures.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { sweepUnreferenced } from '../../src/services/orphan-sweep.js';
 import { describeDatabases } from '../support/databases.js';
 
 await describeDatabases('asset workflow end to end', (databaseEnv) => {
@@ -157,16 +158,20 @@ await describeDatabases('asset workflow end to end', (databaseEnv) => {
     expect((await fetch(signed.url)).status).toBe(404);
   });
 
-  it('keeps a blob shared by two uploads until the last one is deleted', async () => {
+  it('keeps a blob shared by two uploads until the last one is deleted, then sweeps it', async () => {
     const connect = createClient(ImageService, createGrpcTransport({ baseUrl: app.baseUrl }));
+    const sweep = () => sweepUnreferenced({ blobs: app.blobs, references: app.db.blobReferences }, 0);
     const bytes = await makePng(33, 33);
     const a = (await connect.uploadImage({ fileData: bytes })).image!;
     const b = (await connect.uploadImage({ fileData: bytes })).image!;
     expect(a.storagePath).toBe(b.storagePath);
     await connect.deleteImage({ imageId: a.imageId });
+    expect((await sweep()).removed).not.toContain(b.storagePath);
     expect(await app.blobs.exists(b.storagePath)).toBe(true);
     expect(Buffer.from((await connect.getImage({ imageId: b.imageId, includeData: true })).data).equals(bytes)).toBe(true);
     await connect.deleteImage({ imageId: b.imageId });
+    expect(await app.blobs.exists(b.storagePath)).toBe(true);
+    expect((await sweep()).removed).toContain(b.storagePath);
     expect(await app.blobs.exists(b.storagePath)).toBe(false);
   });
 

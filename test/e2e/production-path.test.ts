@@ -10,7 +10,7 @@ import { ErrorInfoSchema } from '../../gen/google/rpc/error_details_pb.js';
 import { Fit } from '../../gen/image/v1/operations_pb.js';
 import { PaletteType } from '../../gen/image/v1/palette_pb.js';
 import { blobKeyFor, sha256Hex } from '../../src/storage/blob-key.js';
-import { sweepOrphans } from '../../src/services/orphan-sweep.js';
+import { sweepOrphans, sweepUnreferenced } from '../../src/services/orphan-sweep.js';
 import { makeJpeg, makePng } from '../support/fixtures.js';
 import { checkMysqlForTests, createTestMysqlDatabase } from '../support/mysql.js';
 import { startAzurite, type Azurite } from '../support/azurite.js';
@@ -93,8 +93,12 @@ describe.runIf(haveMysql)('the production path: MariaDB and Azure Blob Storage (
     await client.deleteImage({ imageId: blurred.imageId });
     await client.deleteImage({ imageId: resized.imageId });
     await client.deleteImage({ imageId: image!.imageId });
-    expect(await app.blobs.exists(image!.storagePath)).toBe(false);
     await expect(client.getImage({ imageId: image!.imageId })).rejects.toMatchObject({ code: Code.NotFound });
+    // The blob goes with the sweep of unreferenced blobs, once past its grace period.
+    expect(await app.blobs.exists(image!.storagePath)).toBe(true);
+    const swept = await sweepUnreferenced({ blobs: app.blobs, references: app.db.blobReferences }, 0);
+    expect(swept.removed).toEqual(expect.arrayContaining([image!.storagePath, resized.storagePath, blurred.storagePath]));
+    expect(await app.blobs.exists(image!.storagePath)).toBe(false);
   });
 
   it('fails with UNAVAILABLE while Azurite is down, keeps serving, and loses nothing', async () => {
@@ -128,7 +132,7 @@ describe.runIf(haveMysql)('the production path: MariaDB and Azure Blob Storage (
     }
     // The blob of the failed upload may exist (blob first, then row), but no row was written.
     const key = blobKeyFor(sha256Hex(png));
-    expect(await app.db.images.isStoragePathReferenced(key)).toBe(false);
+    expect(await app.db.blobReferences.isReferenced(key)).toBe(false);
     const listed = await client.listImages({ pageSize: 100 });
     expect(listed.images.some((i) => i.filename === 'during-outage.png')).toBe(false);
     // After recovery the same upload succeeds, and its blob is the same content-addressed one.
@@ -143,11 +147,12 @@ describe.runIf(haveMysql)('the production path: MariaDB and Azure Blob Storage (
     const orphanKey = blobKeyFor(sha256Hex(orphan));
     await app.blobs.put(orphanKey, orphan, 'image/png');
 
-    const young = await sweepOrphans({ blobs: app.blobs, images: app.db.images }, 3_600_000);
+    const deps = { blobs: app.blobs, references: app.db.blobReferences };
+    const young = await sweepOrphans(deps, { unreferencedMs: 0, orphanMs: 3_600_000 });
     expect(young.removed).not.toContain(orphanKey);
     expect(young.spared).toBeGreaterThanOrEqual(1);
 
-    const result = await sweepOrphans({ blobs: app.blobs, images: app.db.images }, 0);
+    const result = await sweepOrphans(deps, { unreferencedMs: 0, orphanMs: 0 });
     expect(result.removed).toContain(orphanKey);
     expect(await app.blobs.exists(orphanKey)).toBe(false);
     expect(await app.blobs.exists(live.storagePath)).toBe(true);

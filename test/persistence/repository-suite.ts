@@ -2,10 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import type { ImageRecord } from '../../src/domain/image-record.js';
 import type { PaletteRecord } from '../../src/domain/palette-record.js';
-import { AppError } from '../../src/errors/index.js';
+import { AppError, storageUnavailable } from '../../src/errors/index.js';
 import { createDatabase } from '../../src/persistence/create-database.js';
 import { isDuplicateKey } from '../../src/persistence/map-database-error.js';
 import type { Database, Page } from '../../src/persistence/repositories.js';
+import { rawKnex } from '../support/raw-knex.js';
+import * as derivationKeysMigration from '../../src/persistence/migrations/003-derivation-keys.js';
+import { operationKeyFor } from '../../src/domain/operation-key.js';
 
 /** An empty database to run the suite against, and how to remove it. */
 export interface TestDatabase {
@@ -33,6 +36,7 @@ function makeImage(overrides: Partial<ImageRecord> = {}): ImageRecord {
     upload: { uploaderId: 'user-1', originalFilename: `photo-${seq}.jpg` },
     sourceImageId: null,
     operationKey: null,
+    derivationKey: null,
     createdAt: new Date(1_700_000_000_123 + seq),
     updatedAt: new Date(1_700_000_000_456 + seq),
     ...overrides,
@@ -211,6 +215,34 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
         expect(await db.images.findByOperationKey('op-key-2')).toBeUndefined();
       });
 
+      it('finds a derived image of any source by derivation key', async () => {
+        const derived = makeImage({ kind: 'processed', upload: undefined, sourceImageId: uuidv7(), operationKey: 'op-a', derivationKey: 'd'.repeat(64) });
+        await db.images.insert(derived);
+        expect(await db.images.findByDerivationKey('d'.repeat(64))).toEqual(derived);
+        expect(await db.images.findByDerivationKey('e'.repeat(64))).toBeUndefined();
+      });
+
+      it('moves old operation keys to derivation keys and keys each row by its source when the migration runs', async () => {
+        const sourceId = uuidv7();
+        const old = 'c'.repeat(64);
+        await db.images.insert(makeImage({ kind: 'processed', upload: undefined, sourceImageId: sourceId, operationKey: old }));
+        const plain = makeImage();
+        await db.images.insert(plain);
+        await db.close();
+        const knex = rawKnex(target.url);
+        try {
+          await derivationKeysMigration.down(knex);
+          await knex('knex_migrations').where({ name: '003-derivation-keys' }).del();
+        } finally {
+          await knex.destroy();
+        }
+        db = await createDatabase({ databaseUrl: target.url });
+        const migrated = await db.images.findByDerivationKey(old);
+        expect(migrated?.operationKey).toBe(operationKeyFor(sourceId, old));
+        expect(await db.images.findByOperationKey(operationKeyFor(sourceId, old))).toEqual(migrated);
+        expect(await db.images.get(plain.id)).toEqual(plain);
+      });
+
       it('reports a duplicate operation key distinctly', async () => {
         await db.images.insert(makeImage({ operationKey: 'same-op' }));
         const dup = await caught(db.images.insert(makeImage({ operationKey: 'same-op' })));
@@ -237,18 +269,101 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
         expect(await db.images.get(keep.id)).toEqual(keep);
       });
 
-      it('counts the rows that reference a storage path', async () => {
+    });
+
+    describe('blob references', () => {
+      const FUTURE = new Date(8_000_000_000_000);
+      const removal = () => {
+        const calls: number[] = [];
+        return { calls, remove: async () => void calls.push(1) };
+      };
+
+      it('marks a blob unreferenced when its last row goes, and removes it only past the grace period', async () => {
         const a = makeImage();
         const b = makeImage({ sha256: a.sha256, storagePath: a.storagePath });
         await db.images.insert(a);
         await db.images.insert(b);
-        expect(await db.images.countByStoragePath(a.storagePath)).toBe(2);
-        expect(await db.images.isStoragePathReferenced(a.storagePath)).toBe(true);
+        const beforeDeletes = new Date(Date.now() - 1);
         await db.images.delete(a.id);
-        expect(await db.images.countByStoragePath(a.storagePath)).toBe(1);
+        expect(await db.blobReferences.listUnreferenced(FUTURE, 10)).toEqual([]);
+        expect(await db.blobReferences.isReferenced(a.storagePath)).toBe(true);
         await db.images.delete(b.id);
-        expect(await db.images.countByStoragePath(a.storagePath)).toBe(0);
-        expect(await db.images.isStoragePathReferenced(a.storagePath)).toBe(false);
+        expect(await db.blobReferences.listUnreferenced(FUTURE, 10)).toEqual([a.storagePath]);
+        expect(await db.blobReferences.listUnreferenced(beforeDeletes, 10)).toEqual([]);
+        expect(await db.blobReferences.isReferenced(a.storagePath)).toBe(false);
+
+        const young = removal();
+        expect(await db.blobReferences.removeIfUnreferenced(a.storagePath, beforeDeletes, young.remove)).toBe('recent');
+        expect(young.calls).toEqual([]);
+        const old = removal();
+        expect(await db.blobReferences.removeIfUnreferenced(a.storagePath, FUTURE, old.remove)).toBe('removed');
+        expect(old.calls).toEqual([1]);
+        expect(await db.blobReferences.listUnreferenced(FUTURE, 10)).toEqual([]);
+      });
+
+      it('lets a new reference win over a pending removal', async () => {
+        const a = makeImage();
+        await db.images.insert(a);
+        await db.images.delete(a.id);
+        await db.images.insert(makeImage({ sha256: a.sha256, storagePath: a.storagePath }));
+        expect(await db.blobReferences.listUnreferenced(FUTURE, 10)).toEqual([]);
+        const sweep = removal();
+        expect(await db.blobReferences.removeIfUnreferenced(a.storagePath, FUTURE, sweep.remove)).toBe('referenced');
+        expect(sweep.calls).toEqual([]);
+      });
+
+      it('asks the writer to ensure the blob only when no other row references it, and inserts nothing when it cannot', async () => {
+        const a = makeImage();
+        const ensured: string[] = [];
+        const ensure = (id: string, ok = true) => async () => {
+          ensured.push(id);
+          return ok;
+        };
+        expect(await db.images.insert(a, ensure('a'))).toBe(true);
+        const b = makeImage({ sha256: a.sha256, storagePath: a.storagePath });
+        expect(await db.images.insert(b, ensure('b'))).toBe(true);
+        const c = makeImage();
+        expect(await db.images.insert(c, ensure('c', false))).toBe(false);
+        expect(ensured).toEqual(['a', 'c']);
+        expect(await db.images.get(c.id)).toBeUndefined();
+        expect(await db.blobReferences.isReferenced(c.storagePath)).toBe(false);
+      });
+
+      it('removes a blob the database does not know, and keeps it when the removal fails', async () => {
+        const unknown = 'sha256/aa/bb/' + 'a'.repeat(64);
+        const failing = async () => {
+          throw storageUnavailable('store down');
+        };
+        expect((await caught(db.blobReferences.removeIfUnreferenced(unknown, FUTURE, failing))).reason).toBe('STORAGE_UNAVAILABLE');
+        // Rolled back whole: not even the lock's row is left.
+        expect(await db.blobReferences.listUnreferenced(FUTURE, 10)).toEqual([]);
+        const sweep = removal();
+        expect(await db.blobReferences.removeIfUnreferenced(unknown, new Date(1), sweep.remove)).toBe('removed');
+        expect(sweep.calls).toEqual([1]);
+      });
+
+      it('backfills the blobs of existing rows when the migration runs', async () => {
+        const a = makeImage();
+        const b = makeImage({ sha256: a.sha256, storagePath: a.storagePath });
+        const c = makeImage();
+        for (const r of [a, b, c]) await db.images.insert(r);
+        await db.close();
+        // Back to the schema before blob references, with its rows.
+        const knex = rawKnex(target.url);
+        try {
+          await knex.schema.dropTable('blobs');
+          await knex('knex_migrations').where({ name: '002-blob-references' }).del();
+        } finally {
+          await knex.destroy();
+        }
+        db = await createDatabase({ databaseUrl: target.url });
+        expect(await db.blobReferences.listUnreferenced(FUTURE, 10)).toEqual([]);
+        await db.images.delete(a.id);
+        await db.images.delete(c.id);
+        expect(await db.blobReferences.listUnreferenced(FUTURE, 10)).toEqual([c.storagePath]);
+        const sweep = removal();
+        expect(await db.blobReferences.removeIfUnreferenced(a.storagePath, FUTURE, sweep.remove)).toBe('referenced');
+        expect(sweep.calls).toEqual([]);
       });
     });
 

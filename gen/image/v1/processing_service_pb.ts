@@ -79,7 +79,8 @@ export type ProcessingServiceGenerateVariationsRequest = Message<"image.v1.Proce
   variationConfigs: VariationConfig[];
 
   /**
-   * Caller's cache key for the input; without it a content hash of input and configuration is used.
+   * Names a result-cache entry together with the input's content hash and the configuration: another
+   * key separates entries for the same input, and the same key never serves a different input's result.
    *
    * @generated from field: string cache_key = 3;
    */

@@ -12,10 +12,12 @@ export interface ErrorContext {
 const UNDECODABLE = /unsupported image format|no decoding plugin|not a known (file )?format|unsupported (codec|compression)/i;
 /**
  * libvips/decoder wording for damaged input: truncated streams, bad headers, failed loaders and readers
- * (webp2vips, tiff2vips), seeks past the end, damaged LZW codes, a colour layout nothing converts from.
+ * (webp2vips, tiff2vips), seeks past the end, damaged LZW codes.
  */
 const CORRUPT =
-  /corrupt|premature end|truncat|read error|load(_buffer|_source)?:|\w+2vips:|bad seek|Vips(Jpeg|Png|Gif|Webp|Tiff|Heif)|libspng|heif: invalid input|not a (png|jpeg|gif|tiff)|invalid (png|jpeg|gif|webp|tiff|heif)|decod|code not yet in table|no known route/i;
+  /corrupt|premature end|truncat|read error|load(_buffer|_source)?:|\w+2vips:|bad seek|Vips(Jpeg|Png|Gif|Webp|Tiff|Heif)|libspng|heif: invalid input|not a (png|jpeg|gif|tiff)|invalid (png|jpeg|gif|webp|tiff|heif)|decod|code not yet in table/i;
+/** Bands libvips has no colour conversion for (a TIFF whose samples contradict its photometric tag). */
+const BAND_LAYOUT = /no known route from|image is not 1 - 3 bands/i;
 /** A decoder's own size limit: libheif's "Security limit exceeded: Image size WxH exceeds the maximum image size N". */
 const DECODER_LIMIT = /security limit exceeded/i;
 /**
@@ -49,6 +51,9 @@ export function fromSharpError(error: unknown, ctx: ErrorContext): AppError {
   }
   if (DECODER_LIMIT.test(raw)) {
     return tooLarge(ctx.field, `${ctx.maxInputPixels} pixels`, `an image over the decoder's limit (${cleanReason(raw)})`, 'PIXEL_LIMIT_EXCEEDED');
+  }
+  if (BAND_LAYOUT.test(raw)) {
+    return invalidImage(ctx.field, `a ${ctx.format} whose bands cannot be converted to RGB: ${cleanReason(raw)}`, error);
   }
   // A message torn by another thread can also leave a loader's prefix with nothing after it.
   const reason = cleanReason(raw);

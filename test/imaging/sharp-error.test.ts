@@ -10,7 +10,8 @@ describe('fromSharpError: what libvips says about damaged input is the caller\'s
     ['source: bad seek to 3074\nsource: bad seek to 3053', 'image_data: truncated or corrupt webp: source: bad seek to 3074'],
     ['source: bad seek to 3022\nheif: Invalid input: Unexpected end of file: Extent in iloc box references data outside of file', 'image_data: truncated or corrupt webp: source: bad seek to 3022'],
     ['tiff2vips: Using code not yet in table', 'image_data: truncated or corrupt webp: Using code not yet in table'],
-    ["vips_colourspace: no known route from 'multiband' to 'srgb'", "image_data: truncated or corrupt webp: vips_colourspace: no known route from 'multiband' to 'srgb'"],
+    ["vips_colourspace: no known route from 'multiband' to 'srgb'", "image_data: a webp whose bands cannot be converted to RGB: vips_colourspace: no known route from 'multiband' to 'srgb'"],
+    ['hist_find_ndim: image is not 1 - 3 bands', 'image_data: a webp whose bands cannot be converted to RGB: hist_find_ndim: image is not 1 - 3 bands'],
   ])('%j', (raw, message) => {
     const error = fromSharpError(new Error(raw), ctx);
     expect([error.kind, error.message]).toEqual(['invalid_image', message]);

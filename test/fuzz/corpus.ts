@@ -26,7 +26,7 @@ interface CorpusEntry {
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-export function corpusFileName(c: FuzzCase): string {
+function corpusFileName(c: FuzzCase): string {
   return `${c.format}-${sha256(c.data).slice(0, 16)}.json`;
 }
 

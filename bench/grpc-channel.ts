@@ -50,9 +50,24 @@ export class GrpcChannel {
     });
   }
 
+  /** A unary call with a pre-encoded request; resolves with the response's size, undecoded. */
+  unaryBytes(path: string, request: Buffer, deadlineMs: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.client.makeUnaryRequest(
+        path,
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        request,
+        new grpc.Metadata(),
+        { deadline: Date.now() + deadlineMs },
+        (err: grpc.ServiceError | null, res?: Buffer) => (err ? reject(err) : resolve(res!.length)),
+      );
+    });
+  }
+
   /** grpc.health.v1 Check of the whole server. */
-  async serving(): Promise<boolean> {
-    const res = await this.unary('/grpc.health.v1.Health/Check', HealthCheckRequestSchema, { service: '' }, HealthCheckResponseSchema, 1_000);
+  async serving(deadlineMs = 1_000): Promise<boolean> {
+    const res = await this.unary('/grpc.health.v1.Health/Check', HealthCheckRequestSchema, { service: '' }, HealthCheckResponseSchema, deadlineMs);
     return res.status === HealthCheckResponse_ServingStatus.SERVING;
   }
 

@@ -74,15 +74,16 @@ function killChildrenOnExit(): void {
 
 /**
  * The real service as a child process (`node --import tsx src/main.ts`), so its memory is its own and
- * can be read from /proc; ready once grpc.health.v1 Check answers SERVING.
+ * can be read from /proc; ready once grpc.health.v1 Check answers SERVING. `overrides` go on top of the
+ * bench's settings (an empty value leaves the service's own default).
  */
-export async function startServer(repoRoot: string, onLog: (line: string) => void): Promise<ServerProcess> {
+export async function startServer(repoRoot: string, onLog: (line: string) => void, overrides: Record<string, string> = {}): Promise<ServerProcess> {
   killChildrenOnExit();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'imgsvc-bench-'));
   const port = await freePort();
   // Started as `npm start` starts it (its settings and node options), with the bench's settings on top.
   const start = startCommand(repoRoot);
-  const env = { ...start.env, ...passedThrough(start.env), ...benchServerEnv(port, dataDir) };
+  const env = { ...start.env, ...passedThrough(start.env), ...benchServerEnv(port, dataDir), ...overrides };
   // For investigations, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = [...start.nodeArgs, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', start.script], {

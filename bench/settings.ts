@@ -13,7 +13,7 @@ export interface BenchSettings {
   only: string[];
 }
 
-function numberFrom(name: string, fallback: number, min: number, max: number, integer: boolean): number {
+export function numberFrom(name: string, fallback: number, min: number, max: number, integer: boolean): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);

@@ -10,8 +10,23 @@ export interface ErrorContext {
 
 /** Decoders sharp's prebuilt libvips lacks, although the sniffer recognises their files. */
 const UNDECODABLE = /unsupported image format|no decoding plugin|not a known (file )?format|unsupported (codec|compression)/i;
-/** libvips/decoder wording for damaged input: truncated streams, bad headers, failed loaders. */
-const CORRUPT = /corrupt|premature end|truncat|read error|load(_buffer|_source)?:|Vips(Jpeg|Png|Gif|Webp|Tiff|Heif)|libspng|not a (png|jpeg|gif|tiff)|invalid (png|jpeg|gif|webp|tiff|heif)|decod/i;
+/**
+ * libvips/decoder wording for damaged input: truncated streams, bad headers, failed loaders and readers
+ * (webp2vips, tiff2vips), seeks past the end, damaged LZW codes.
+ */
+const CORRUPT =
+  /corrupt|premature end|truncat|read error|load(_buffer|_source)?:|\w+2vips:|bad seek|Vips(Jpeg|Png|Gif|Webp|Tiff|Heif)|libspng|heif: invalid input|not a (png|jpeg|gif|tiff)|invalid (png|jpeg|gif|webp|tiff|heif)|decod|code not yet in table/i;
+/** Bands libvips has no colour conversion for (a TIFF whose samples contradict its photometric tag). */
+const BAND_LAYOUT = /no known route from|image is not 1 - 3 bands/i;
+/** A decoder's own size limit: libheif's "Security limit exceeded: Image size WxH exceeds the maximum image size N". */
+const DECODER_LIMIT = /security limit exceeded/i;
+/**
+ * A failure whose libvips message is gone (sharp then says "Unknown error", or nothing). libvips keeps
+ * one error buffer per process and every sharp call clears it as it ends, so a call that fails while
+ * another ends on another thread often loses its message (lovell/sharp#902, libvips#707): under load,
+ * corrupt inputs were answered INTERNAL at random. The call did fail, and it is the input that fails.
+ */
+const LOST_MESSAGE = /^(Unknown error)?$/;
 
 /**
  * Turns what sharp throws into the catalogue's errors, inside the worker, so the main thread gets a
@@ -34,8 +49,19 @@ export function fromSharpError(error: unknown, ctx: ErrorContext): AppError {
   if (UNDECODABLE.test(raw)) {
     return invalidImage(ctx.field, `${ctx.format} images cannot be decoded here; use png, jpeg, webp, avif, gif, tiff or svg`, error);
   }
-  if (CORRUPT.test(raw)) {
-    return invalidImage(ctx.field, `truncated or corrupt ${ctx.format}: ${cleanReason(raw)}`, error);
+  if (DECODER_LIMIT.test(raw)) {
+    return tooLarge(ctx.field, `${ctx.maxInputPixels} pixels`, `an image over the decoder's limit (${cleanReason(raw)})`, 'PIXEL_LIMIT_EXCEEDED');
+  }
+  if (BAND_LAYOUT.test(raw)) {
+    return invalidImage(ctx.field, `a ${ctx.format} whose bands cannot be converted to RGB: ${cleanReason(raw)}`, error);
+  }
+  // A message torn by another thread can also leave a loader's prefix with nothing after it.
+  const reason = cleanReason(raw);
+  if (CORRUPT.test(raw) && reason !== '') {
+    return invalidImage(ctx.field, `truncated or corrupt ${ctx.format}: ${reason}`, error);
+  }
+  if (CORRUPT.test(raw) || LOST_MESSAGE.test(raw)) {
+    return invalidImage(ctx.field, `the ${ctx.format} data could not be decoded`, error);
   }
   return internalError('image processing failed', error);
 }
@@ -45,6 +71,7 @@ function cleanReason(message: string): string {
   return (message.split('\n')[0] ?? '')
     .replace(/^Input (buffer|file) has corrupt header:\s*/i, '')
     .replace(/^\w+load(_buffer|_source)?:\s*/i, '')
+    .replace(/^\w+2vips:\s*/, '')
     .replace(/^Vips\w+:\s*/, '')
     .trim();
 }

@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import { crc32, deflateSync } from 'node:zlib';
 
-/** A small real photo-like JPEG: a gradient with noise, so encoders have something to do. */
-export async function makeJpeg(width = 320, height = 240): Promise<Buffer> {
+/** Photo-like RGB pixels: a gradient with a pattern, so encoders have something to do. */
+export function gradient(width: number, height: number): sharp.Sharp {
   const raw = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -12,7 +12,12 @@ export async function makeJpeg(width = 320, height = 240): Promise<Buffer> {
       raw[i + 2] = ((x + y) * 7) % 256;
     }
   }
-  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 3 } });
+}
+
+/** A small real photo-like JPEG. */
+export async function makeJpeg(width = 320, height = 240): Promise<Buffer> {
+  return gradient(width, height).jpeg({ quality: 90 }).toBuffer();
 }
 
 export async function makePng(width = 64, height = 48, alpha = true): Promise<Buffer> {

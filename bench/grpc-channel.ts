@@ -82,3 +82,9 @@ export function describeGrpcError(error: unknown): string {
   if (typeof e?.code === 'number') return `${grpc.status[e.code]}: ${e.details ?? e.message}`;
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The gRPC status code of a grpc-js error, undefined for anything else. */
+export function grpcCode(error: unknown): grpc.status | undefined {
+  const code = (error as Partial<grpc.ServiceError>)?.code;
+  return typeof code === 'number' ? code : undefined;
+}

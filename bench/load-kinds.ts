@@ -16,7 +16,7 @@ export interface LoadInputs {
   imageIds: string[];
 }
 
-export interface LoadCall {
+interface LoadCall {
   channel: GrpcChannel;
   address: string;
   deadlineMs: number;

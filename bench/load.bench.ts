@@ -59,12 +59,12 @@ function startHealthProbe(address: string) {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const checks: { ms: number; answer: string }[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => checks.push(JSON.parse(line) as { ms: number; answer: string }));
+  createInterface({ input: child.stdout }).on('line', (line) => checks.push(JSON.parse(line) as { ms: number; answer: string }));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     checks,
     async stop() {
-      child.stdin!.end();
+      child.stdin.end();
       await exited;
     },
   };
@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   // The service's own queue and cache defaults, unless given: the bench's other settings (a deep queue, no cache) are for measuring speed.
   const server = await startServer(repoRoot, onServerLog, { MAX_QUEUE: process.env.MAX_QUEUE ?? '', CACHE_MAX_BYTES: process.env.CACHE_MAX_BYTES ?? '' });
   const rss = new PeakRss(server.pid);
-  let code = 1;
+  let code: number;
   try {
     const setup = new GrpcChannel(server.address);
     const imageIds: string[] = [];

@@ -132,7 +132,7 @@ export interface Config {
 
 
 
-export interface TlsConfig {
+interface TlsConfig {
   certFile: string;
   keyFile: string;
   /** Client certificates must chain to these CAs (mutual TLS). */
@@ -144,7 +144,7 @@ export interface TlsConfig {
 }
 
 /** Shortest HMAC key accepted for signed URLs: 256 bits, SHA-256's own strength. */
-export const MIN_SIGNING_KEY_BYTES = 32;
+const MIN_SIGNING_KEY_BYTES = 32;
 
 /** Every signing key long enough; the message says where a short key is and its length, never the key. */
 export function checkSigningKeys(variable: string, keys: readonly string[], where = ''): void {

@@ -46,10 +46,10 @@ async function main(argv: string[]): Promise<number> {
         k.id, k.tenant, k.name, k.scopes.join(','), k.createdAt.toISOString(), k.lastUsedAt?.toISOString() ?? '-', k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active',
       ]);
       const header = ['id', 'tenant', 'name', 'scopes', 'created', 'last used', 'status'];
-      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-      for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+      for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
     } else {
-      const id = rest[0]!;
+      const id = rest[0];
       if (!(await keys.revoke(id))) {
         console.error(`no active API key with id ${JSON.stringify(id)}`);
         return 1;

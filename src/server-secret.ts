@@ -4,7 +4,7 @@ import path from 'node:path';
 import { configError } from './config-env.js';
 
 /** Bytes of a generated key, and the fewest a key kept in a file may have. */
-export const GENERATED_KEY_BYTES = 32;
+const GENERATED_KEY_BYTES = 32;
 
 /**
  * A server-side key: the configured value when set (required when several instances share traffic or

@@ -51,7 +51,7 @@ export function authenticateInterceptor(a: Authenticators): Interceptor {
     if (authorization !== null) {
       const bearer = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
       if (!bearer) throw unauthenticated(`authorization: expected "Bearer <credential>"`);
-      return fromBearer(bearer[1]!);
+      return fromBearer(bearer[1]);
     }
     if (config.methods.includes('mtls')) {
       const subject = a.peerSubject?.(values);

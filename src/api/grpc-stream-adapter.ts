@@ -8,7 +8,7 @@ import { meteredBody, type RequestByteBudget } from './request-byte-budget.js';
 export type StreamHandler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => boolean;
 
 /** The call's context values, from its stream (what connect-node's contextValues option takes from a request). */
-export type ContextValuesOf = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => ContextValues;
+type ContextValuesOf = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => ContextValues;
 
 const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = http2.constants;
 

@@ -95,7 +95,7 @@ export async function listenOnePort(handler: NodeHandlerFn, options: OnePortOpti
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
     // The client's SETTINGS follow its preface: from here the idle policy, not the headers deadline, applies.
-    session.once('remoteSettings', () => meetHeadersDeadline(session.socket as net.Socket));
+    session.once('remoteSettings', () => meetHeadersDeadline(session.socket));
     keepSession(session, idleTimeoutMs, options.pingTimeoutMs ?? 20_000);
   });
 

@@ -59,7 +59,7 @@ function locate(from: Exclude<PeerSource, ContextValues>): { key: object; socket
   if ('stream' in from && 'httpVersion' in from) session = from.stream.session;
   else if ('respond' in from && 'session' in from) session = from.session;
   else if ('goaway' in from && 'alpnProtocol' in from) session = from;
-  if (session) return { key: session, socket: session.socket as net.Socket | undefined };
+  if (session) return { key: session, socket: session.socket };
   const socket = 'headers' in from && 'socket' in from ? from.socket : (from as net.Socket);
   return { key: socket ?? from, socket: socket ?? undefined };
 }

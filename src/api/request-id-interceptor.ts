@@ -4,7 +4,7 @@ import { withLogFields, type Logger } from '../util/logger.js';
 import { runEach } from '../util/run-each.js';
 import { requestId, requestLogger } from './call-context.js';
 
-export const REQUEST_ID_HEADER = 'x-request-id';
+const REQUEST_ID_HEADER = 'x-request-id';
 
 /** What a caller's id may be: short, and safe to print in a log line or a header. */
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

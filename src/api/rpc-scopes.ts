@@ -54,7 +54,7 @@ export type ReflectionAccess = 'public' | 'authenticated' | 'off';
 const REFLECTION_SERVICES = new Set([reflectionV1.ServerReflection.typeName, reflectionV1alpha.ServerReflection.typeName]);
 
 function byPath(service: DescService, table: Record<string, Scope>): [string, Scope][] {
-  return service.methods.map((m) => [`${service.typeName}/${m.name}`, table[m.localName]!]);
+  return service.methods.map((m) => [`${service.typeName}/${m.name}`, table[m.localName]]);
 }
 
 const SCOPE_BY_METHOD = new Map<string, Scope>([

@@ -3,7 +3,7 @@ import { invalidArgument } from '../errors/index.js';
 import type { ApiKeyRepository } from '../persistence/repositories.js';
 import { checkMaxLength } from '../validation/check.js';
 import { apiKeyId, hashApiKey, newApiKey, sameHash } from './api-key-secret.js';
-import { isScope, SCOPES, TENANT_EXPECTED, TENANT_PATTERN, type Principal, type Scope } from './principal.js';
+import { isScope, SCOPES, TENANT_EXPECTED, TENANT_PATTERN, type Principal } from './principal.js';
 
 export interface ApiKeysOptions {
   /** HMAC key of the stored hashes. */
@@ -45,7 +45,7 @@ export class ApiKeys {
       id,
       tenant: input.tenant,
       name: input.name,
-      scopes: [...new Set(input.scopes as Scope[])],
+      scopes: [...new Set(input.scopes)],
       keyHash: hashApiKey(this.options.pepper, key),
       createdAt: this.now(),
       lastUsedAt: null,

@@ -23,7 +23,7 @@ export interface JwtConfig {
 }
 
 /** What a verified client certificate's subject stands for. */
-export interface MtlsPrincipal {
+interface MtlsPrincipal {
   tenant: string;
   scopes: Scope[];
 }
@@ -169,7 +169,7 @@ export function loadAuthConfig(env: Env, host: string): AuthConfig {
     methods,
     apiKeyPepper: pepper,
     jwt: methods.includes('jwt') ? jwtConfig(env) : undefined,
-    mtlsPrincipals: methods.includes('mtls') ? mtlsPrincipals(required(env, 'MTLS_PRINCIPALS', 'AUTH_MODE includes mtls')) : new Map(),
+    mtlsPrincipals: methods.includes('mtls') ? mtlsPrincipals(required(env, 'MTLS_PRINCIPALS', 'AUTH_MODE includes mtls')) : new Map<string, MtlsPrincipal>(),
     reflection: reflection as AuthConfig['reflection'],
     limits: {
       requestsPerSecond: num(env, 'RATE_LIMIT_PER_SECOND', 50, 0, 1_000_000),

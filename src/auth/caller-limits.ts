@@ -101,7 +101,7 @@ export async function createCallerLimits(limits: Limits, options: CallerLimitsOp
     },
 
     async close() {
-      if (redis) await redis.quit().catch(() => redis!.disconnect());
+      if (redis) await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

@@ -7,7 +7,7 @@ import { isScope, TENANT_PATTERN, type Principal, type Scope } from './principal
 export type JwtVerifier = (token: string) => Promise<Principal>;
 
 /** Why a token was refused, for the server's log only: callers are told less (see `refusal`). */
-export class TokenRefused extends Error {
+class TokenRefused extends Error {
   override readonly name = 'TokenRefused';
 }
 

@@ -53,6 +53,6 @@ function observed(method: (...args: unknown[]) => unknown, self: object, kind: C
 }
 
 /** The error's kind in the catalogue (stores report theirs as AppErrors), else `error`. */
-export function outcomeOf(error: unknown): string {
+function outcomeOf(error: unknown): string {
   return isAppError(error) ? error.kind : 'error';
 }

@@ -21,7 +21,7 @@ export interface Observation {
 
 /**
  * What the service tells about its work, for metrics and traces. Cores and stores know only this
- * interface (metrics and tracing libraries stay in src/observe/), and work unchanged with NOOP_OBSERVER.
+ * interface (metrics and tracing libraries stay in src/observe/), and run without one when neither metrics nor traces are on.
  */
 export interface Observer {
   /**
@@ -36,18 +36,3 @@ export interface Observer {
   /** The events of one named cache (hits, misses, evictions, size). */
   cache(name: string): CacheEvents;
 }
-
-const NOOP_OBSERVATION: Observation = {
-  within: (fn) => fn(),
-  traceHeaders: () => ({}),
-  annotate() {},
-  end() {},
-};
-
-/** Observes nothing, at the cost of a function call: the default when neither metrics nor traces are on. */
-export const NOOP_OBSERVER: Observer = {
-  start: () => NOOP_OBSERVATION,
-  poolOperation() {},
-  watchPool() {},
-  cache: () => ({ hit() {}, miss() {}, evicted() {}, resized() {} }),
-};

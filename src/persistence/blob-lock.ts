@@ -36,6 +36,6 @@ export function setUnreferencedSince(trx: Knex.Transaction, storagePath: string,
 export async function markUnreferencedIfLast(trx: Knex.Transaction, storagePath: string, now: number): Promise<void> {
   await trx(BLOBS_TABLE)
     .where({ storage_path: storagePath })
-    .whereNotExists((q) => q.select('id').from('images').where({ storage_path: storagePath }))
+    .whereNotExists((q) => void q.select('id').from('images').where({ storage_path: storagePath }))
     .update({ unreferenced_since: now });
 }

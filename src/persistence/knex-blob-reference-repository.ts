@@ -28,8 +28,8 @@ export class KnexBlobReferenceRepository implements BlobReferenceRepository {
         // A blob without a row (its upload stopped between writing it and its row) is as old as the
         // caller found it in the store: the row made here only serves as its lock.
         await lockBlob(trx, storagePath, 0);
-        const row = await trx(BLOBS_TABLE).select('unreferenced_since').where({ storage_path: storagePath }).first();
-        const since = row.unreferenced_since === null ? null : Number(row.unreferenced_since);
+        const row = (await trx(BLOBS_TABLE).select('unreferenced_since').where({ storage_path: storagePath }).first()) as { unreferenced_since: number | string | null } | undefined;
+        const since = row?.unreferenced_since == null ? null : Number(row.unreferenced_since);
         if (await isBlobReferenced(trx, storagePath)) {
           if (since !== null) await setUnreferencedSince(trx, storagePath, null);
           return 'referenced';

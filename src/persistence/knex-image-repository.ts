@@ -9,7 +9,8 @@ import { writeTransaction } from './write-transaction.js';
 const TABLE = 'images';
 
 /** Thrown inside insert's transaction when the blob cannot be ensured. */
-const NOT_INSERTED = Symbol('not inserted');
+/** Thrown inside the transaction to roll it back when the shared blob is gone; never leaves this file. */
+const NOT_INSERTED = new Error('not inserted');
 
 /** mysql2 may return bigint columns as strings; SQLite as numbers. */
 interface ImageRow {

@@ -33,7 +33,7 @@ describe('early answers on the adapter path', () => {
       // One transport: one keep-alive connection (HTTP/1.1, calls in sequence) or one session (HTTP/2).
       const client = createClient(ImageService, transport());
       for (let i = 0; i < 12; i++) {
-        const error = await client.uploadImage(oversized).then(() => undefined, ConnectError.from);
+        const error = await client.uploadImage(oversized).then(() => undefined, (e: unknown) => ConnectError.from(e));
         expect([i, error?.code]).toEqual([i, Code.ResourceExhausted]);
       }
       expect((await client.uploadImage(small)).image?.fileSize).toBe(10n);

@@ -75,7 +75,7 @@ describe('request byte budget on both paths', () => {
     const holder = new Promise<any>((resolve, reject) => {
       const call = client.uploadImageStream((err: grpc.ServiceError | null, res: unknown) => (err ? reject(err) : resolve(res)));
       for (const m of messages('holder', 10)) call.write(m);
-      held.then(() => call.end());
+      void held.then(() => call.end());
     });
     await held;
     holding = undefined;

@@ -117,18 +117,18 @@ describe('per-caller limits in memory', () => {
     const keys = await Promise.all([1, 2, 3, 4].map(() => createTestKey(app, 'paying', ['images:generate'])));
     const other = await createTestKey(app, 'other', ['images:generate']);
     const generate = (key: string) => images.generateImage({ prompt: 'a red square', width: 64, height: 64 }, bearer(key));
-    const first = await generate(keys[0]!.key);
-    await generate(keys[1]!.key);
+    const first = await generate(keys[0].key);
+    await generate(keys[1].key);
     const variations = async () => {
-      for await (const _ of images.generateVariations({ imageId: first.image!.imageId, numVariations: 2 }, bearer(keys[2]!.key))) void _;
+      for await (const _ of images.generateVariations({ imageId: first.image!.imageId, numVariations: 2 }, bearer(keys[2].key))) void _;
     };
     const over = await failedWith(variations());
     expect([over.code, over.findDetails(ErrorInfoSchema)[0]?.reason, over.rawMessage]).toEqual([Code.ResourceExhausted, 'GENERATION_QUOTA_EXCEEDED', 'generation quota: 3 images per day for tenant "paying", 1 left today, this call asks for 2']);
     const untilMidnight = over.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds ?? 0n;
     expect(untilMidnight > 0n && untilMidnight <= 86_400n).toBe(true);
     // The refused call took nothing: one image still fits, then the day's quota is spent.
-    await generate(keys[2]!.key);
-    expect((await failure(generate(keys[3]!.key))).reason).toBe('GENERATION_QUOTA_EXCEEDED');
+    await generate(keys[2].key);
+    expect((await failure(generate(keys[3].key))).reason).toBe('GENERATION_QUOTA_EXCEEDED');
     // Another tenant's quota is its own; a streamed request that fits is served whole.
     const streamed = [];
     for await (const v of images.generateVariations({ imageId: first.image!.imageId, numVariations: 2, prompt: 'a green square' }, bearer(other.key))) streamed.push(v.index);

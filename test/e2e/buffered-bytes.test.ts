@@ -38,7 +38,7 @@ describe('MAX_BUFFERED_BYTES', () => {
       client.close();
     }
     const connect = createClient(ImageService, createConnectTransport({ baseUrl: app.baseUrl, httpVersion: '2' }));
-    const error = await connect.uploadImageStream((async function* () { yield* upload(24); })()).then(() => undefined, ConnectError.from);
+    const error = await connect.uploadImageStream((async function* () { yield* upload(24); })()).then(() => undefined, (e: unknown) => ConnectError.from(e));
     expect([error?.code, error?.rawMessage]).toEqual([Code.ResourceExhausted, expect.stringMatching(message)]);
 
     // Still serving, with the budget free again.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { Code, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { create } from '@bufbuild/protobuf';
 import sharp from 'sharp';
@@ -14,7 +14,6 @@ import {
   RefineImageRequestSchema,
   type GenerateVariationsResponse,
 } from '../../gen/image/v1/image_service_pb.js';
-import { ErrorInfoSchema } from '../../gen/google/rpc/error_details_pb.js';
 import { grpcJsClient, unary } from '../support/grpc-js-client.js';
 import { describeDatabases } from '../support/databases.js';
 import { failure } from '../support/connect-failure.js';

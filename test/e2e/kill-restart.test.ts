@@ -58,7 +58,7 @@ async function trafficUntilKilled(server: ServerProcess, contents: Buffer[], kil
         const image = await call('upload', () => client.uploadImage({ fileData: pick(contents) }));
         if (image?.image) ids.push(image.image.imageId);
       } else if (kind === 'delete') {
-        const id = ids.splice(Math.floor(Math.random() * ids.length), 1)[0]!;
+        const id = ids.splice(Math.floor(Math.random() * ids.length), 1)[0];
         await call('delete', () => client.deleteImage({ imageId: id }));
       } else {
         const derived = await call('derive', () => client.resizeImage({ imageId: pick(ids), width: 2, height: 2 }));
@@ -78,7 +78,9 @@ function describeBackend(name: string, runIf: boolean, setup: () => Promise<{ en
     let blobs: BlobStore;
 
     beforeAll(async () => {
-      ({ env, cleanup } = await setup());
+      const backend = await setup();
+      env = backend.env;
+      cleanup = () => backend.cleanup();
       // The server sweeps unreferenced blobs every second with no grace, so kills also land mid-sweep.
       env = { ...env, UNREFERENCED_SWEEP_INTERVAL_SECONDS: '1', UNREFERENCED_GRACE_SECONDS: '0', WORKER_THREADS: '1', URL_SIGNING_SECRET: 'kill-restart-test-secret-0123456789abcdef' };
       const config = loadConfig(env);
@@ -107,7 +109,7 @@ function describeBackend(name: string, runIf: boolean, setup: () => Promise<{ en
       try {
         const client = createClient(ImageService, createConnectTransport({ baseUrl: server.baseUrl, httpVersion: '2' }));
         const after = (await client.uploadImage({ fileData: contents[0] })).image!;
-        expect((await client.getImage({ imageId: after.imageId, includeData: true })).data).toEqual(new Uint8Array(contents[0]!));
+        expect((await client.getImage({ imageId: after.imageId, includeData: true })).data).toEqual(new Uint8Array(contents[0]));
         // The server's own sweep removes a deleted image's blob (every second here, at zero grace).
         const gone = (await client.uploadImage({ fileData: await distinctPng(2000) })).image!;
         await client.deleteImage({ imageId: gone.imageId });

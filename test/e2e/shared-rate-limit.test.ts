@@ -69,10 +69,10 @@ describe.runIf(haveRedis)('two instances sharing one Redis (REDIS_URL)', () => {
     const tenant = `t-${randomBytes(6).toString('hex')}`;
     const [k1, k2, k3] = await Promise.all([1, 2, 3].map(() => createTestKey(a, tenant, ['images:generate'])));
     const generate = (app: TestApp, key: string) => client(app).generateImage({ prompt: 'a blue circle', width: 64, height: 64 }, bearer(key));
-    await generate(a, k1!.key);
-    await generate(b, k2!.key);
-    expect((await failure(generate(a, k3!.key))).reason).toBe('GENERATION_QUOTA_EXCEEDED');
-    expect((await failure(generate(b, k3!.key))).reason).toBe('GENERATION_QUOTA_EXCEEDED');
+    await generate(a, k1.key);
+    await generate(b, k2.key);
+    expect((await failure(generate(a, k3.key))).reason).toBe('GENERATION_QUOTA_EXCEEDED');
+    expect((await failure(generate(b, k3.key))).reason).toBe('GENERATION_QUOTA_EXCEEDED');
   });
 });
 

@@ -61,7 +61,7 @@ describe.runIf(haveMysql)('two server processes on one MariaDB and one Azurite',
       servers.push(await spawnServer({ ...env, DATA_DIR: dataDir }));
     }
     clients = servers.map((s) => createClient(ImageService, createConnectTransport({ baseUrl: s.baseUrl, httpVersion: '2' })));
-    const config = loadConfig({ ...env, DATA_DIR: dataDirs[0]! });
+    const config = loadConfig({ ...env, DATA_DIR: dataDirs[0] });
     db = await createDatabase({ databaseUrl: config.databaseUrl });
     blobs = await createBlobStore(config);
   });
@@ -85,10 +85,10 @@ describe.runIf(haveMysql)('two server processes on one MariaDB and one Azurite',
     let round = 0;
     const raceLane = async (lane: number) => {
       const bytes = await distinctPng(lane);
-      let current = (await clients[lane % 2]!.uploadImage({ fileData: bytes })).image!;
+      let current = (await clients[lane % 2].uploadImage({ fileData: bytes })).image!;
       while (round < ROUNDS && racing) {
         const i = round++;
-        const [deleter, uploader] = i % 2 === 0 ? [clients[0]!, clients[1]!] : [clients[1]!, clients[0]!];
+        const [deleter, uploader] = i % 2 === 0 ? [clients[0], clients[1]] : [clients[1], clients[0]];
         const [, uploaded] = await Promise.all([deleter.deleteImage({ imageId: current.imageId }), uploader.uploadImage({ fileData: bytes })]);
         current = uploaded.image!;
         if (!(await blobs.exists(current.storagePath))) lost.push(current.imageId);
@@ -103,13 +103,13 @@ describe.runIf(haveMysql)('two server processes on one MariaDB and one Azurite',
     const deriveLane = async () => {
       while (racing) {
         const results = await Promise.all(
-          sources.map(async (s, i) => (await clients[1 - i]!.resizeImage({ imageId: s.imageId, width: 24, height: 24, fit: Fit.COVER })).image!),
+          sources.map(async (s, i) => (await clients[1 - i].resizeImage({ imageId: s.imageId, width: 24, height: 24, fit: Fit.COVER })).image!),
         );
-        expect(results[0]!.imageId).not.toBe(results[1]!.imageId);
+        expect(results[0].imageId).not.toBe(results[1].imageId);
         expect(results.map((r) => r.details.case === 'processed' && r.details.value.sourceImageId)).toEqual(sources.map((s) => s.imageId));
-        expect(results[0]!.storagePath).toBe(results[1]!.storagePath);
+        expect(results[0].storagePath).toBe(results[1].storagePath);
         for (const r of results) if (!(await blobs.exists(r.storagePath))) lost.push(r.imageId);
-        await Promise.all(results.map((r, i) => clients[i]!.deleteImage({ imageId: r.imageId })));
+        await Promise.all(results.map((r, i) => clients[i].deleteImage({ imageId: r.imageId })));
         derivations++;
       }
     };

@@ -6,7 +6,7 @@ import { fuzzCase, type FuzzCase } from './fuzz-case.js';
 import type { SeedImage } from './seed-images.js';
 
 /** Every case that ever failed, one JSON file each, committed with the tests and replayed first. */
-export const CORPUS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'corpus');
+const CORPUS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'corpus');
 
 /** Cases up to this size keep their bytes; larger ones keep the (seed, index) that makes them. */
 const MAX_STORED_BYTES = 4 * 1024;

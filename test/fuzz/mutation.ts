@@ -64,7 +64,7 @@ export function dropOrRepeatPart<T>(random: Random, parts: T[], bytes: (part: T)
 }
 
 /** Mutated files stay under this, far below the message limit: hostile, not merely big. */
-export const MAX_CASE_BYTES = 2 * 1024 * 1024;
+const MAX_CASE_BYTES = 2 * 1024 * 1024;
 
 /** How many extra copies of a `unitBytes` piece to add: few, many or very many, within MAX_CASE_BYTES. */
 export function repeatCount(random: Random, unitBytes: number): number {

@@ -6,7 +6,7 @@ import { unary } from '../support/grpc-js-client.js';
 import type { FuzzCase } from './fuzz-case.js';
 
 /** Each call's deadline: a call still running then answers DEADLINE_EXCEEDED, which is a failure. */
-export const CALL_DEADLINE_MS = 20_000;
+const CALL_DEADLINE_MS = 20_000;
 
 /** The answers hostile bytes may get: a result, or a clear refusal. */
 const ACCEPTABLE = new Set([grpc.status.OK, grpc.status.INVALID_ARGUMENT, grpc.status.RESOURCE_EXHAUSTED]);

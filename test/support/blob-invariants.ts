@@ -13,7 +13,7 @@ export function distinctPng(n: number): Promise<Buffer> {
 }
 
 /** Every image row, page by page. */
-export async function allImageRows(db: Database) {
+async function allImageRows(db: Database) {
   const rows = [];
   let cursor: string | undefined;
   do {
@@ -32,7 +32,7 @@ export async function rowsWithoutBlob(db: Database, blobs: BlobStore): Promise<s
 }
 
 /** Every key in the store. */
-export async function storedKeys(blobs: BlobStore): Promise<Set<string>> {
+async function storedKeys(blobs: BlobStore): Promise<Set<string>> {
   const keys = new Set<string>();
   for await (const blob of blobs.list()) keys.add(blob.key);
   return keys;

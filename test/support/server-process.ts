@@ -24,9 +24,9 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr = (stderr + String(d)).slice(-4000)));
+  child.stderr.on('data', (d) => (stderr = (stderr + String(d)).slice(-4000)));
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       if (!line.includes('listening')) return;
       try {
@@ -38,7 +38,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     void exited.then(() => reject(new Error(`the server exited before listening (code ${child.exitCode}): ${stderr}`)));
   });
   // Keep reading its log so a full pipe never blocks it.
-  child.stdout!.resume();
+  child.stdout.resume();
   const signal = async (name: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(name);
     await exited;

@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('blobs', (t) => {
-    if (knex.client.dialect === 'mysql') {
+    if ((knex.client as Knex.Client).dialect === 'mysql') {
       t.engine('InnoDB');
       t.charset('utf8mb4');
       t.collate('utf8mb4_unicode_ci');

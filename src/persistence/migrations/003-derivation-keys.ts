@@ -16,7 +16,7 @@ export async function up(knex: Knex): Promise<void> {
   });
   let after = '';
   for (;;) {
-    const rows: { id: string; source_image_id: string | null; operation_key: string }[] = await knex('images')
+    const rows = await knex<{ id: string; source_image_id: string | null; operation_key: string }>('images')
       .select('id', 'source_image_id', 'operation_key')
       .whereNotNull('operation_key')
       .whereNull('derivation_key')
@@ -31,7 +31,7 @@ export async function up(knex: Knex): Promise<void> {
           .update({ derivation_key: row.operation_key, operation_key: operationKeyFor(row.source_image_id ?? '', row.operation_key) });
       }
     });
-    after = rows[rows.length - 1]!.id;
+    after = rows[rows.length - 1].id;
   }
 }
 

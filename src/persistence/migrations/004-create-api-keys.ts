@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
  * bigints as in 001, for the same reasons.
  */
 export async function up(knex: Knex): Promise<void> {
-  const mysql = knex.client.dialect === 'mysql';
+  const mysql = (knex.client as Knex.Client).dialect === 'mysql';
   await knex.schema.createTable('api_keys', (t) => {
     if (mysql) {
       t.engine('InnoDB');

@@ -8,7 +8,7 @@ import type { NodeHandler } from './node-handler.js';
  * The console's policy: its own scripts and styles only, images from the service (signed /files URLs)
  * and from blob:/data: (previews of local files and of results), calls to the service itself.
  */
-export const CONSOLE_CSP = [
+const CONSOLE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

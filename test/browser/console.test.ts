@@ -136,7 +136,7 @@ describe.skipIf(!run)('the web console in Chromium against the real server (AUTH
         await form('export').getByLabel('Format').selectOption('webp');
         const [download] = await Promise.all([page.waitForEvent('download'), submit('export')]);
         expect(download.suggestedFilename()).toMatch(/\.webp$/);
-        const file = await readFile((await download.path())!);
+        const file = await readFile((await download.path()));
         expect(file.subarray(0, 4).toString('latin1')).toBe('RIFF');
         expect(file.subarray(8, 12).toString('latin1')).toBe('WEBP');
         await shot('10-exported');

@@ -13,7 +13,8 @@ function bar(label: string, value: number, max: number, text = value.toFixed(2))
 
 function table(caption: string, rows: [string, string | number | undefined][]): HTMLElement {
   const shown = rows.filter(([, v]) => v !== undefined && v !== '' && v !== 0);
-  return h('table', {}, h('caption', {}, caption), h('tbody', {}, ...shown.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, String(v))))));
+  const body = shown.length ? shown.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, String(v)))) : [h('tr', {}, h('td', { colspan: 2 }, 'None in this image.'))];
+  return h('table', {}, h('caption', {}, caption), h('tbody', {}, ...body));
 }
 
 function report(a: AnalyzeImageResponse): HTMLElement {

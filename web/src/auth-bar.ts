@@ -17,13 +17,8 @@ export function authBar(onChange: () => void): HTMLElement {
   const secret = h('input', { type: 'password', name: 'credential', autocomplete: 'off', placeholder: 'isk_… or a JWT' });
   const errorBox = h('div', { class: 'error', role: 'alert', id: uid('err'), hidden: true });
   const signOut = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Sign out');
-  const form = h(
-    'form',
-    { class: 'signin', 'aria-label': 'Sign in' },
-    field('API key or bearer token', secret, 'Kept in this tab only.'),
-    h('div', { class: 'buttons' }, h('button', { type: 'submit' }, 'Sign in'), signOut),
-    errorBox,
-  );
+  const entry = h('div', { class: 'signin' }, field('API key or bearer token', secret, 'Kept in this tab only.'), h('div', { class: 'buttons' }, h('button', { type: 'submit' }, 'Sign in')));
+  const form = h('form', { class: 'signin', 'aria-label': 'Sign in' }, entry, signOut, errorBox);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     clearError(errorBox, form);
@@ -52,6 +47,7 @@ export function authBar(onChange: () => void): HTMLElement {
   async function refresh(): Promise<void> {
     const held = credential();
     signOut.hidden = !held;
+    entry.hidden = !!held;
     if (held) {
       state.textContent = `Signed in with ${held.startsWith('isk_') ? `API key ${held.slice(0, 20)}…` : 'a bearer token'}.`;
       state.dataset.mode = 'signed-in';

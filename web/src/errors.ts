@@ -2,12 +2,12 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { BadRequestSchema, ErrorInfoSchema } from '../../gen/google/rpc/error_details_pb.js';
 import { append, h } from './dom.js';
 
-export interface FieldProblem {
+interface FieldProblem {
   field: string;
   description: string;
 }
 
-export interface Failure {
+interface Failure {
   code: string;
   message: string;
   fields: FieldProblem[];
@@ -16,7 +16,7 @@ export interface Failure {
 }
 
 /** What the service said: its code and message, and the fields and reason it named in the details. */
-export function failure(error: unknown): Failure {
+function failure(error: unknown): Failure {
   const e = ConnectError.from(error);
   const fields = e.findDetails(BadRequestSchema).flatMap((d) => d.fieldViolations.map((v) => ({ field: v.field, description: v.description })));
   const info = e.findDetails(ErrorInfoSchema)[0];

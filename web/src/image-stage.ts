@@ -2,7 +2,7 @@ import type { ImageAsset } from '../../gen/image/v1/asset_pb.js';
 import { h } from './dom.js';
 import { imageElement, title } from './images.js';
 
-export interface CropRect {
+interface CropRect {
   x: number;
   y: number;
   width: number;

@@ -7,7 +7,7 @@ import { h } from './dom.js';
 const urls = new Map<string, Promise<string>>();
 
 /** A signed /files URL for the image (GetImageUrl), asked for once per image and page. */
-export function imageUrl(imageId: string): Promise<string> {
+function imageUrl(imageId: string): Promise<string> {
   let url = urls.get(imageId);
   if (!url) {
     url = api()

@@ -8,7 +8,7 @@ import { blobUrl, imageBytes, imageCard, imageElement } from './images.js';
 const typeName = (t: PaletteType) => (PaletteType[t] ?? '').toLowerCase().replace(/_/g, ' ');
 
 /** Swatches with name, hex and proportion; the palette's name and type as its caption. */
-export function swatches(p: Palette): HTMLElement {
+function swatches(p: Palette): HTMLElement {
   return h(
     'figure',
     { class: 'palette', 'data-testid': 'palette' },

@@ -9,7 +9,7 @@ const CREDENTIAL_KEY = 'image-console.credential';
 const TRANSPORT_KEY = 'image-console.transport';
 
 /** The service's origin: this page's, unless the page names another (a console hosted elsewhere). */
-export const serviceBaseUrl = document.querySelector<HTMLMetaElement>('meta[name="service-base-url"]')?.content || location.origin;
+const serviceBaseUrl = document.querySelector<HTMLMetaElement>('meta[name="service-base-url"]')?.content || location.origin;
 
 /** `?transport=grpc-web` or `?transport=connect` wins over the setting chosen in the page. */
 export function transportName(): TransportName {

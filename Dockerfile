@@ -8,6 +8,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY gen ./gen
 COPY src ./src
+COPY web ./web
+# Builds the service and the web console (web/dist, served at /).
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
@@ -18,6 +20,7 @@ ENV HOST=0.0.0.0 PORT=50051 DATA_DIR=/data NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/web/dist ./web/dist
 COPY --chown=node:node package.json ./
 RUN mkdir -p /data && chown node:node /data
 USER node

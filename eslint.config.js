@@ -2,11 +2,11 @@ import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-/** `npm run lint`: typescript-eslint's type-aware recommended rules on the code, its tests and benches. */
+/** `npm run lint`: typescript-eslint's type-aware recommended rules on the code, its tests, benches and the web console. */
 export default defineConfig(
-  { ignores: ['gen/', 'dist/', 'data/', 'node_modules/'] },
+  { ignores: ['gen/', 'dist/', 'web/dist/', 'data/', 'node_modules/'] },
   {
-    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'web/**/*.ts'],
     extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

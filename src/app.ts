@@ -7,6 +7,7 @@ import { grpcStreamHandler } from './api/grpc-stream-adapter.js';
 import { interceptors } from './api/interceptors.js';
 import { nodeRequestHandler } from './api/node-request-handler.js';
 import { filesHandler } from './api/files-handler.js';
+import { consoleHandler } from './api/console-handler.js';
 import { HealthState } from './api/health.js';
 import { listenOnePort, type OnePortServer } from './api/one-port-server.js';
 import { peerContextValues } from './api/peer-identity.js';
@@ -166,7 +167,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   const handler = nodeRequestHandler(handlers, {
     contextValues: peerContextValues,
     // The files handler answers every failure itself: nothing waits on its promise.
-    fallback: (req, res) => void files(req, res),
+    fallback: consoleHandler(config.consoleDir, (req, res) => void files(req, res)),
     onError: (error, h) => logger.warn({ err: String(error), rpc: `${h.service.typeName}/${h.method.name}` }, 'response failed'),
   });
   const server = await listenOnePort(withCors(withSpecGrpcMessage(withRequestByteBudget(handler, budget)), config.corsOrigins), {

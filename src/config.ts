@@ -117,6 +117,8 @@ export interface Config {
   tls: TlsConfig | undefined;
   /** Serve SVG from /files inline (as an image a page can embed) instead of as an attachment. */
   svgInline: boolean;
+  /** The web console's built files, served at `/` (CONSOLE_DIR, default web/dist). */
+  consoleDir: string;
   /** Origins allowed to call from a browser; ["*"] for any. Default any in development mode, else none. */
   corsOrigins: string[];
   /** Authentication mode and methods, reflection access and per-caller limits. */
@@ -242,6 +244,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     tls: tlsConfig(env),
     svgInline: bool(env, 'SVG_INLINE', false),
+    consoleDir: str(env, 'CONSOLE_DIR') ?? 'web/dist',
     corsOrigins: (str(env, 'CORS_ORIGINS') ?? (auth.mode === 'development' ? '*' : '')).split(',').map((o) => o.trim()).filter(Boolean),
     auth,
     logLevel: logLevel as Config['logLevel'],

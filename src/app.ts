@@ -124,6 +124,8 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
         cacheMaxBytes: config.cacheMaxBytes,
         concurrencyPerRequest: config.pool.maxConcurrentOperations,
         cacheEvents: observer?.cache('processing'),
+        stored: assets,
+        batch: { maxInFlight: config.limits.maxBatchInFlight, maxItems: config.limits.maxBatchItems },
       }),
       maxUploadBytes: config.limits.maxUploadBytes,
       uploadsInFlight: new ByteBudget(config.limits.maxUploadBytesInFlight),
@@ -134,6 +136,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
       maxOutputPixels: config.limits.maxOutputPixels,
       maxCompositeLayers: config.limits.maxCompositeLayers,
       luts: { maxLutsPerRequest: config.limits.maxLutsPerRequest, maxLutBytes: config.limits.maxLutBytes },
+      logger,
     },
     health,
   );

@@ -110,7 +110,8 @@ async function* accepted(items: AsyncIterable<BatchItem>, maxItems: number, sign
       }
       if (next.done) return;
       if (count === maxItems) {
-        ended.error = tooLarge('items in one ProcessBatch stream (MAX_BATCH_ITEMS)', String(maxItems), `more (item ${JSON.stringify(next.value.id)} was not processed)`);
+        const unread = `item ${JSON.stringify(next.value.id)} and any after it were not processed; send them on a new stream`;
+        ended.error = tooLarge('items in one ProcessBatch stream (MAX_BATCH_ITEMS)', String(maxItems), `more (${unread})`, 'BATCH_ITEM_LIMIT');
         return;
       }
       yield { item: next.value, refused: idError(next.value.id, seen) };

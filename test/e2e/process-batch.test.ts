@@ -233,7 +233,9 @@ describe('ProcessBatch under admission, cancellation and its own bounds', () => 
     batch.call.end();
     const error = await batch.ended;
     expect(error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
-    expect(error?.details).toBe('items in one ProcessBatch stream (MAX_BATCH_ITEMS): limit is 4, received more (item "5" was not processed)');
+    expect(error?.details).toBe(
+      'items in one ProcessBatch stream (MAX_BATCH_ITEMS): limit is 4, received more (item "5" and any after it were not processed; send them on a new stream)',
+    );
     // One at a time through the pool (MAX_QUEUE 0): some may be refused as OVERLOADED, but each of the four has its answer.
     expect(batch.results.map((r) => r.id).sort()).toEqual(['1', '2', '3', '4']);
   });

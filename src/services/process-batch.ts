@@ -1,4 +1,4 @@
-import { AppError, cancelled, deadlineExceeded, invalidArgument, tooLarge } from '../errors/index.js';
+import { AppError, cancelled, deadlineExceeded, internalError, invalidArgument, tooLarge } from '../errors/index.js';
 import type { EncodedImage, ImageProcessor, PipelineSpec } from '../imaging/image-processor.js';
 import { mapInCompletionOrder } from '../util/map-in-completion-order.js';
 import { untilAborted } from '../util/until-aborted.js';
@@ -49,7 +49,7 @@ export async function* processBatch(
   deps: { images: ImageProcessor; stored: ImageSource; limits: BatchLimits },
   call: CallOptions,
 ): AsyncGenerator<BatchResult> {
-  const ended: { error?: unknown } = {};
+  const ended: { error?: Error } = {};
 
   const run = async ({ item, refused }: Accepted, _index: number, signal: AbortSignal | undefined): Promise<BatchResult> => {
     try {
@@ -93,7 +93,7 @@ interface Accepted {
  * before it are answered. A pending read gives up when the signal aborts: a client that goes quiet must
  * not hold the stream past its deadline.
  */
-async function* accepted(items: AsyncIterable<BatchItem>, maxItems: number, signal: AbortSignal | undefined, ended: { error?: unknown }): AsyncGenerator<Accepted> {
+async function* accepted(items: AsyncIterable<BatchItem>, maxItems: number, signal: AbortSignal | undefined, ended: { error?: Error }): AsyncGenerator<Accepted> {
   const iterator = items[Symbol.asyncIterator]();
   const seen = new Set<string>();
   try {
@@ -105,7 +105,7 @@ async function* accepted(items: AsyncIterable<BatchItem>, maxItems: number, sign
         if (signal?.aborted) throw error;
         // A request that cannot be read (one over MAX_MESSAGE_BYTES): the items already read are
         // still answered before the stream ends with it.
-        ended.error = error;
+        ended.error = error instanceof Error ? error : internalError('the batch stream could not be read', error);
         return;
       }
       if (next.done) return;

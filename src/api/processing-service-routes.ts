@@ -17,6 +17,7 @@ import type { AnalysisService } from '../services/analysis-service.js';
 import type { RecolorService } from '../services/recolor-service.js';
 import type { Logger } from '../util/logger.js';
 import { toBatchItemError } from './batch-item-error.js';
+import { requestLogger } from './call-context.js';
 import { failureFields, failureLevel } from './error-interceptor.js';
 import { toConnectError } from './to-connect-error.js';
 import { batchItem } from './translate/batch-item.js';
@@ -77,13 +78,14 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
       const items = (async function* () {
         for await (const req of requests) yield batchItem(req, { maxDimension: cores.maxOutputDimension, luts: cores.luts });
       })();
+      const logger = ctx.values.get(requestLogger) ?? cores.logger;
       for await (const result of processing.batch(items, callOptionsFrom(ctx))) {
         if (result.image) {
           yield { id: result.id, result: { case: 'image', value: toPbEncodedImage(result.image) } };
           continue;
         }
         const failure = toConnectError(result.error);
-        cores.logger[failureLevel(failure)]({ rpc: 'image.v1.ProcessingService/ProcessBatch', item: result.id, ...failureFields(failure) }, 'batch item failed');
+        logger[failureLevel(failure)]({ rpc: 'image.v1.ProcessingService/ProcessBatch', item: result.id, ...failureFields(failure) }, 'batch item failed');
         yield { id: result.id, result: { case: 'error', value: toBatchItemError(failure) } };
       }
     },

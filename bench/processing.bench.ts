@@ -4,6 +4,8 @@
  * raw:     sharp in this process on the main thread, BENCH_DEPTH images in flight (sharp's defaults).
  * service: the real server as a child process, called over loopback by @grpc/grpc-js at the same depth,
  *          ProcessingService.GenerateVariations with one VariationConfig per request.
+ * batch:   the thumbnail workload again, through ProcessingService.ProcessBatch: one bidirectional
+ *          stream carrying BENCH_DEPTH items at a time, against raw sharp measured again beside it.
  * The sides alternate (raw, service, raw, service) because a shared machine's CPU share drifts; CPU time per
  * image (both processes, all threads) is reported too, as it hardly moves with the share. Then
  * BENCH_BIG_REQUESTS (32) concurrent `big` requests measure the server's peak memory.
@@ -11,7 +13,7 @@
  * Each side is warmed up first (BENCH_WARMUP_SECONDS, 3, of closed loop per side per workload; see warmUp).
  *
  * Env: BENCH_SECONDS (4) per round, BENCH_DEPTH (4), BENCH_ROUNDS (2) per side, BENCH_BIG_REQUESTS (32),
- * BENCH_WORKLOADS (e.g. "thumbnail,big"; default all), BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof").
+ * BENCH_WORKLOADS (e.g. "thumbnail,batch,big"; default all), BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof").
  * Server settings such as WORKER_THREADS or MAX_CONCURRENT_OPERATIONS pass through to the child.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -23,10 +25,12 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { create, toBinary } from '@bufbuild/protobuf';
 import sharp from 'sharp';
+import { VariationConfigSchema } from '../gen/image/v1/operations_pb.js';
 import {
   ProcessingServiceGenerateVariationsRequestSchema as RequestSchema,
   ProcessingServiceGenerateVariationsResponseSchema as ResponseSchema,
 } from '../gen/image/v1/processing_service_pb.js';
+import { BatchStream } from './batch-stream.js';
 import { cpuSeconds } from './cpu-time.js';
 import { closedLoop, mean, percentile, warmUp, type RoundResult } from './closed-loop.js';
 import { describeGrpcError, GrpcChannel } from './grpc-channel.js';
@@ -78,24 +82,44 @@ function readPhotos(): Map<string, Buffer> {
   return new Map(names.map((name) => [name, readFileSync(path.join(photoDir, name))]));
 }
 
+/** How the service side is called: given the workload's photos, a call per image index. */
+type ServiceRoute = (inputs: Buffer[], workload: Workload) => (i: number) => Promise<Uint8Array>;
+
+/** One GenerateVariations call per image, each its own HTTP/2 stream. */
+const perRequest =
+  (channel: GrpcChannel): ServiceRoute =>
+  (inputs, workload) => {
+    // Serialised once here: the client's protobuf work is not part of what is measured.
+    const requests = inputs.map((imageData) => encodeRequest(imageData, workload));
+    return async (i) => {
+      const messages = await channel.serverStream(GENERATE_VARIATIONS, requests[i % requests.length], ResponseSchema);
+      const data = messages[0]?.image?.data;
+      if (messages.length !== 1 || !data?.byteLength) throw new Error(`expected one variation with image bytes, received ${messages.length} messages`);
+      return data;
+    };
+  };
+
+/** Every image an item of one ProcessBatch stream (see batch-stream.ts). */
+const overOneStream =
+  (batch: BatchStream): ServiceRoute =>
+  (inputs, workload) => {
+    // The item's own id tags its result; the configuration's stays empty.
+    const config = create(VariationConfigSchema, { ...workload.config, id: '' });
+    const items = inputs.map((imageData) => BatchStream.encode({ source: { case: 'imageData', value: imageData }, config }));
+    return (i) => batch.process(items[i % items.length]);
+  };
+
 async function runWorkload(
   workload: Workload,
   photos: Map<string, Buffer>,
-  channel: GrpcChannel,
+  route: ServiceRoute,
   server: ServerProcess,
   settings: BenchSettings,
 ): Promise<WorkloadResult> {
   const inputs = workload.photos([...photos.keys()]).map((name) => photos.get(name)!);
   if (inputs.length === 0) throw new Error(`${workload.name}: none of its photos is in ${photoDir}`);
-  // Serialised once here: the client's protobuf work is not part of what is measured.
-  const requests = inputs.map((imageData) => encodeRequest(imageData, workload));
   const rawTask = (i: number) => workload.raw(inputs[i % inputs.length]);
-  const serviceCall = async (i: number) => {
-    const messages = await channel.serverStream(GENERATE_VARIATIONS, requests[i % requests.length], ResponseSchema);
-    const data = messages[0]?.image?.data;
-    if (messages.length !== 1 || !data?.byteLength) throw new Error(`expected one variation with image bytes, received ${messages.length} messages`);
-    return data;
-  };
+  const serviceCall = route(inputs, workload);
 
   const raw: SideResult = { rounds: [], peakRss: undefined, cpu: { self: 0, server: 0, images: 0 } };
   const service: SideResult = { rounds: [], peakRss: undefined, cpu: { self: 0, server: 0, images: 0 } };
@@ -242,9 +266,21 @@ async function main(): Promise<void> {
 
     const results: WorkloadResult[] = [];
     for (const workload of workloads) {
-      const result = await runWorkload(workload, photos, channel, server, settings);
+      const result = await runWorkload(workload, photos, perRequest(channel), server, settings);
       printWorkload(result, settings.depth);
       results.push(result);
+    }
+    if (settings.only.length === 0 || settings.only.includes('batch')) {
+      const thumbnail = WORKLOADS.find((w) => w.name === 'thumbnail')!;
+      const batch = new BatchStream(channel.client);
+      const workload = { ...thumbnail, name: 'batch', summary: `${thumbnail.summary}, as items of one ProcessBatch stream` };
+      try {
+        const result = await runWorkload(workload, photos, overOneStream(batch), server, settings);
+        printWorkload(result, settings.depth);
+        results.push(result);
+      } finally {
+        batch.close();
+      }
     }
 
     await memoryPhase(settings.bigRequests, photos, channel, server);

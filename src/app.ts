@@ -125,6 +125,8 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
         cacheMaxBytes: config.cacheMaxBytes,
         concurrencyPerRequest: config.pool.maxConcurrentOperations,
         cacheEvents: observer?.cache('processing'),
+        stored: assets,
+        batch: { maxInFlight: config.limits.maxBatchInFlight, maxItems: config.limits.maxBatchItems },
       }),
       maxUploadBytes: config.limits.maxUploadBytes,
       uploadsInFlight: new ByteBudget(config.limits.maxUploadBytesInFlight),
@@ -135,6 +137,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
       maxOutputPixels: config.limits.maxOutputPixels,
       maxCompositeLayers: config.limits.maxCompositeLayers,
       luts: { maxLutsPerRequest: config.limits.maxLutsPerRequest, maxLutBytes: config.limits.maxLutBytes },
+      logger,
     },
     health,
   );

@@ -70,6 +70,10 @@ export interface Config {
     maxOutputDimension: number;
     /** Most configurations in one ProcessingService.GenerateVariations request. */
     maxVariations: number;
+    /** Items of one ProcessBatch stream held at once (read, processing, or waiting to be sent). */
+    maxBatchInFlight: number;
+    /** Items one ProcessBatch stream may carry. */
+    maxBatchItems: number;
     /** Concurrent HTTP/2 streams per connection (bounds the request bodies one client holds). */
     maxStreamsPerConnection: number;
     /** Most layers in one CreateComposite request. */
@@ -172,6 +176,10 @@ export function loadConfig(env: Env = process.env): Config {
   const auth = loadAuthConfig(env, host);
   const maxInputPixels = int(env, 'MAX_INPUT_PIXELS', 100_000_000, 1, 2 ** 32);
   const maxUploadBytes = int(env, 'MAX_UPLOAD_BYTES', 256 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER);
+  // Two per thread: one sharp pipeline leaves its core idle part of the time (its stages hand work
+  // between the libuv and libvips threads), so one per thread left about a tenth of the CPU unused on
+  // small images (bench, 2 cores: thumbnails 86 -> 96 images/s with 4 in flight).
+  const maxConcurrentOperations = int(env, 'MAX_CONCURRENT_OPERATIONS', 2 * threads, 1, 4096);
   const config: Config = {
     host,
     port: int(env, 'PORT', 50051, 0, 65535),
@@ -210,16 +218,17 @@ export function loadConfig(env: Env = process.env): Config {
       maxSvgBytes: int(env, 'MAX_SVG_BYTES', 2 * 1024 * 1024, 1024, 2 ** 31 - 1),
       maxOutputDimension: int(env, 'MAX_OUTPUT_DIMENSION', 16_384, 1, 65_535),
       maxVariations: int(env, 'MAX_VARIATIONS', 16, 1, 256),
+      // As many as the pool runs at once: one stream can keep every slot busy, and no more than a
+      // GenerateVariations request may take.
+      maxBatchInFlight: int(env, 'MAX_BATCH_IN_FLIGHT', maxConcurrentOperations, 1, 4096),
+      maxBatchItems: int(env, 'MAX_BATCH_ITEMS', 10_000, 1, 100_000_000),
       maxStreamsPerConnection: int(env, 'MAX_STREAMS_PER_CONNECTION', 8, 1, 10_000),
       maxCompositeLayers: int(env, 'MAX_COMPOSITE_LAYERS', 32, 1, 1000),
       avifBudgetMs: int(env, 'AVIF_ENCODE_BUDGET_MS', 15_000, 100, 3_600_000),
     },
     pool: {
       threads,
-      // Two per thread: one sharp pipeline leaves its core idle part of the time (its stages hand work
-      // between the libuv and libvips threads), so one per thread left about a tenth of the CPU unused on
-      // small images (bench, 2 cores: thumbnails 86 -> 96 images/s with 4 in flight).
-      maxConcurrentOperations: int(env, 'MAX_CONCURRENT_OPERATIONS', 2 * threads, 1, 4096),
+      maxConcurrentOperations,
       // Each one in flight also holds its decoded image, so large ones are bounded by their pixels too:
       // 32 concurrent 18 MP requests peaked at 1019 MiB with 4 in flight, 830 MiB with 3, 768 MiB with 2.
       // 30 MP per thread lets 3 such photos (or 4 of up to 15 MP) run at once on 2 threads.

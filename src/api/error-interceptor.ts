@@ -21,10 +21,7 @@ export function errorInterceptor(rootLogger: Logger): Interceptor {
       return toConnectError(err);
     }
     const ce = toConnectError(err);
-    const outcome = Code[ce.code];
-    const serverFault = ce.code === Code.Internal || ce.code === Code.Unknown || ce.code === Code.DataLoss;
-    const level = serverFault ? 'error' : ce.code === Code.Unavailable ? 'warn' : 'debug';
-    logger[level]({ rpc: method, durationMs, outcome, msg: ce.rawMessage, cause: serverFault || level === 'warn' ? String((ce.cause as Error)?.stack ?? ce.cause) : undefined }, 'rpc');
+    logger[failureLevel(ce)]({ rpc: method, durationMs, ...failureFields(ce) }, 'rpc');
     return ce;
   };
   return (next) => async (req) => {
@@ -53,4 +50,16 @@ export function errorInterceptor(rootLogger: Logger): Interceptor {
       throw failed(logger, method, started, e, req.signal);
     }
   };
+}
+
+/** How loud a failure is logged: a server fault is an error, an unavailable dependency a warning, the caller's own mistake debug. */
+export function failureLevel(e: ConnectError): 'error' | 'warn' | 'debug' {
+  if (e.code === Code.Internal || e.code === Code.Unknown || e.code === Code.DataLoss) return 'error';
+  return e.code === Code.Unavailable ? 'warn' : 'debug';
+}
+
+/** A failure's log fields; the cause (for the log only, never the caller) when it is not the caller's doing. */
+export function failureFields(e: ConnectError): { outcome: string; msg: string; cause?: string } {
+  const cause = failureLevel(e) === 'debug' ? undefined : String((e.cause as Error)?.stack ?? e.cause);
+  return { outcome: Code[e.code], msg: e.rawMessage, cause };
 }

@@ -140,14 +140,15 @@ async function respond(response: UniversalServerResponse, stream: http2.ServerHt
     let chunk = body ? await body.next() : undefined;
     // The client is gone (a reset, a cancelled call): connect has seen the abort; nothing to write.
     if (stream.closed || stream.destroyed) return;
-    const trailers = response.trailer ? nodeHeaders(response.trailer) : undefined;
-    stream.respond({ ':status': response.status, ...nodeHeaders(response.header) }, { waitForTrailers: trailers !== undefined });
+    const { trailer } = response;
+    stream.respond({ ':status': response.status, ...nodeHeaders(response.header) }, { waitForTrailers: trailer !== undefined });
     for (; chunk !== undefined && chunk.done !== true; chunk = await body!.next()) {
       writing = true;
       await write(stream, chunk.value);
       writing = false;
     }
-    if (trailers) stream.once('wantTrailers', () => stream.sendTrailers(trailers));
+    // Read only now: connect sets the status of a stream that fails after its first message as the body ends.
+    if (trailer) stream.once('wantTrailers', () => stream.sendTrailers(nodeHeaders(trailer)));
     await new Promise<void>((resolve) => stream.end(resolve));
   } catch (error) {
     // A failed write means the client is gone: tell the handler, so its work stops.

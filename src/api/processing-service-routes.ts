@@ -15,6 +15,12 @@ import { variationJobs } from './translate/variation-job.js';
 import { analysisHandlers } from './analysis-handlers.js';
 import type { AnalysisService } from '../services/analysis-service.js';
 import type { RecolorService } from '../services/recolor-service.js';
+import type { Logger } from '../util/logger.js';
+import { toBatchItemError } from './batch-item-error.js';
+import { requestLogger } from './call-context.js';
+import { failureFields, failureLevel } from './error-interceptor.js';
+import { toConnectError } from './to-connect-error.js';
+import { batchItem } from './translate/batch-item.js';
 
 export interface ProcessingCores {
   processing: ProcessingService;
@@ -28,6 +34,8 @@ export interface ProcessingCores {
   maxCompositeLayers: number;
   /** How many `.cube` LUTs one request may carry, and how large each may be. */
   luts: LutLimits;
+  /** For batch items that fail on the server's side: the call itself succeeds, so no interceptor sees them. */
+  logger: Logger;
 }
 
 /** image.v1.ProcessingService: stateless bytes in, bytes out. */
@@ -66,6 +74,22 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
       const image = await processing.composite(spec, callOptionsFrom(ctx));
       return { image: toPbEncodedImage(image) };
     },
+    async *processBatch(requests, ctx) {
+      const items = (async function* () {
+        for await (const req of requests) yield batchItem(req, { maxDimension: cores.maxOutputDimension, luts: cores.luts });
+      })();
+      const logger = ctx.values.get(requestLogger) ?? cores.logger;
+      for await (const result of processing.batch(items, callOptionsFrom(ctx))) {
+        if (result.image) {
+          yield { id: result.id, result: { case: 'image', value: toPbEncodedImage(result.image) } };
+          continue;
+        }
+        const failure = toConnectError(result.error);
+        logger[failureLevel(failure)]({ rpc: 'image.v1.ProcessingService/ProcessBatch', item: result.id, ...failureFields(failure) }, 'batch item failed');
+        yield { id: result.id, result: { case: 'error', value: toBatchItemError(failure) } };
+      }
+    },
+
     ...analysisHandlers(cores.analysis, cores.recolor),
   });
 }

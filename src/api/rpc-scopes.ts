@@ -11,8 +11,8 @@ type ScopeTable<S extends DescService & { method: object }> = { readonly [K in k
 
 /**
  * The one table of who may call what. `images:read` covers everything that changes nothing stored,
- * including the stateless ProcessingService (its only stored input is composite layers read by id);
- * `images:generate` is the RPCs that call a generation provider (and may cost money).
+ * including the stateless ProcessingService (its only stored inputs are composite layers and batch
+ * items read by id); `images:generate` is the RPCs that call a generation provider (and may cost money).
  */
 export const IMAGE_SERVICE_SCOPES: ScopeTable<typeof ImageService> = {
   generateImage: 'images:generate',
@@ -43,6 +43,7 @@ export const PROCESSING_SERVICE_SCOPES: ScopeTable<typeof ProcessingService> = {
   analyzeImage: 'images:read',
   generateAndApplyPalette: 'images:read',
   processForExport: 'images:read',
+  processBatch: 'images:read',
 };
 
 /** What a call needs: a scope, any authenticated caller, nobody at all, or it is switched off. */

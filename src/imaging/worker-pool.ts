@@ -20,6 +20,7 @@ import { sniffFormat } from './sniff.js';
 import type { ComputationName, ComputationParams, ComputationResult } from './computation-types.js';
 import { fromWireError, transferableCopy, type CompositeTask, type WorkerReply, type WorkerSettings, type WorkerTask } from './task-protocol.js';
 import { workerEntry } from './worker-entry.js';
+import { untilAborted } from '../util/until-aborted.js';
 
 export interface WorkerPoolOptions {
   /** Worker threads, all started at once and kept alive. */
@@ -394,23 +395,4 @@ function movable(data: Uint8Array): data is Uint8Array<ArrayBuffer> {
 
 function shuttingDown(): AppError {
   return new AppError('unavailable', 'the image worker pool is shut down', { reason: 'SHUTTING_DOWN', retryAfterMs: 1000 });
-}
-
-/** Settles like `work`, or rejects as soon as `signal` aborts, leaving `work` to finish unobserved. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

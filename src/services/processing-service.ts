@@ -3,6 +3,7 @@ import { cancelled } from '../errors/index.js';
 import type { CompositeSpec, EncodedImage, ImageProcessor, PipelineSpec } from '../imaging/image-processor.js';
 import { mapInCompletionOrder } from '../util/map-in-completion-order.js';
 import { ResultCache, type CacheEvents } from '../util/result-cache.js';
+import { processBatch, type BatchItem, type BatchLimits, type BatchResult, type ImageSource } from './process-batch.js';
 import type { CallOptions } from './call-options.js';
 
 /** One variation to produce: its id, its pipeline, and the canonical form of its configuration. */
@@ -32,7 +33,15 @@ export class ProcessingService {
   private readonly cache?: ResultCache<EncodedImage>;
 
   constructor(
-    private readonly deps: { images: ImageProcessor; cacheMaxBytes: number; concurrencyPerRequest: number; cacheEvents?: CacheEvents },
+    private readonly deps: {
+      images: ImageProcessor;
+      cacheMaxBytes: number;
+      concurrencyPerRequest: number;
+      cacheEvents?: CacheEvents;
+      /** Stored images, read-only: the only state a batch item may name instead of carrying its bytes. */
+      stored: ImageSource;
+      batch: BatchLimits;
+    },
   ) {
     if (deps.cacheMaxBytes > 0) this.cache = new ResultCache<EncodedImage>(deps.cacheMaxBytes, (image) => image.data.byteLength, deps.cacheEvents);
   }
@@ -45,6 +54,11 @@ export class ProcessingService {
   /** Draws the layers over the canvas in one worker task. */
   composite(spec: CompositeSpec, call: CallOptions = {}): Promise<EncodedImage> {
     return this.deps.images.composite(spec, call);
+  }
+
+  /** ProcessBatch's items, each through the pool as it arrives; results in completion order (see process-batch.ts). */
+  batch(items: AsyncIterable<BatchItem>, call: CallOptions = {}): AsyncGenerator<BatchResult> {
+    return processBatch(items, { images: this.deps.images, stored: this.deps.stored, limits: this.deps.batch }, call);
   }
 
   /**

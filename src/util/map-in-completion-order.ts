@@ -11,21 +11,22 @@ export interface CompletionOrderOptions {
 
 /**
  * Maps `items` with at most `concurrency` calls of `fn` at once and yields each result with its index
- * as soon as it is ready (completion order). The first failure ends the stream and starts nothing
- * more; so does the consumer stopping early. Either way the calls still running are aborted through
+ * as soon as it is ready (completion order). An async iterable is read only while there is room: the
+ * next item is pulled when fewer than `concurrency` are being read, run or waiting to be consumed. The
+ * first failure ends the stream and starts nothing more; so does the consumer stopping early. Either way the calls still running are aborted through
  * the signal they were given, and awaited, so none of a finished request's work is left in the pool.
  *
  * p-map's pMapIterable (preserveOrder: false) does the bounding and the ordering; it has no signal and
  * leaves mappers it no longer needs running, which is all this wrapper adds.
  */
 export async function* mapInCompletionOrder<T, R>(
-  items: readonly T[],
+  items: readonly T[] | AsyncIterable<T>,
   fn: (item: T, index: number, signal: AbortSignal | undefined) => Promise<R>,
   options: CompletionOrderOptions,
 ): AsyncGenerator<{ index: number; value: R }> {
   // A lone item has nothing to stop but itself: the caller's signal is enough, and AbortSignal.any
   // would cost a little on every single-item request.
-  const stop = items.length > 1 ? new AbortController() : undefined;
+  const stop = Array.isArray(items) && items.length <= 1 ? undefined : new AbortController();
   const signal = !stop ? options.signal : options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const running = new Set<Promise<unknown>>();
   const mapper = (item: T, index: number): Promise<{ index: number; value: R }> => {

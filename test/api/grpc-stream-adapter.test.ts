@@ -36,8 +36,9 @@ describe('grpcStreamHandler behind listenOnePort', () => {
         if (req.service === 'fail') throw new ConnectError('service: expected a known name, received "fail"', Code.InvalidArgument);
         return { status: Status.SERVING };
       },
-      async *watch(_req, ctx) {
+      async *watch(req, ctx) {
         yield { status: Status.SERVING };
+        if (req.service === 'fail') throw new ConnectError('service: gone after its first answer', Code.FailedPrecondition);
         // Until the client goes away: the adapter must abort the handler's signal.
         await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
         watchEnded.push(ctx.signal.reason);
@@ -127,6 +128,21 @@ describe('grpcStreamHandler behind listenOnePort', () => {
       const error = (await unary(client, 'check', create(HealthCheckRequestSchema, { service: 'fail' })).catch((e: unknown) => e)) as grpc.ServiceError;
       expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
       expect(error.details).toBe('service: expected a known name, received "fail"');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('sends the status of a stream that fails after its first message, not the OK it had when the body began', async () => {
+    const client = grpcJsClient(Health, `127.0.0.1:${server.port}`);
+    try {
+      const call = client.watch(create(HealthCheckRequestSchema, { service: 'fail' }));
+      const messages: unknown[] = [];
+      call.on('data', (m: unknown) => messages.push(m));
+      call.on('error', () => undefined);
+      const status = await new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
+      expect(messages).toHaveLength(1);
+      expect([status.code, status.details]).toEqual([grpc.status.FAILED_PRECONDITION, 'service: gone after its first answer']);
     } finally {
       client.close();
     }

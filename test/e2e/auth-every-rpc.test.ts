@@ -31,6 +31,9 @@ async function callEmpty(transport: Transport, service: DescService, method: Des
       case 'client_streaming':
         await call((async function* () { yield request; })(), options);
         break;
+      case 'bidi_streaming':
+        for await (const _ of call((async function* () { yield request; })(), options)) void _;
+        break;
       default:
         throw new Error(`no ${method.methodKind} methods expected`);
     }
@@ -67,6 +70,9 @@ describe('every RPC of both services with AUTH_MODE=keys', () => {
       it(`${protocol}: ${service.name}: no credentials → UNAUTHENTICATED, a key without the scope → PERMISSION_DENIED naming it, the scope → past both`, async () => {
         const t = transport();
         for (const method of service.methods) {
+          // Connect answers a bidirectional stream over HTTP/1.1 with 505 before any interceptor runs;
+          // the gRPC rows (HTTP/2) check its scope.
+          if (method.methodKind === 'bidi_streaming' && protocol === 'Connect') continue;
           const scope = table[method.localName];
           const rpc = `${service.typeName}/${method.name}`;
 

@@ -76,6 +76,36 @@ describe('mapInCompletionOrder', () => {
     expect(returned).toBe(true);
   });
 
+  it('reads an async iterable only while there is room: the next item once a result is taken', async () => {
+    const { calls, fn, started } = controlledCalls();
+    const pulled: string[] = [];
+    async function* source() {
+      for (const item of ['a', 'b', 'c', 'd']) {
+        pulled.push(item);
+        yield item;
+      }
+    }
+    const results = mapInCompletionOrder(source(), fn, options);
+    const first = results.next();
+    await started(1);
+    // Let every pending callback run: nothing more may be pulled while two are held.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pulled).toEqual(['a', 'b']);
+    calls[0].resolve('A');
+    expect((await first).value).toEqual({ index: 0, value: 'A' });
+    const second = results.next();
+    await started(2);
+    expect(pulled).toEqual(['a', 'b', 'c']);
+    calls[2].resolve('C');
+    calls[1].resolve('B');
+    expect((await second).value).toEqual({ index: 2, value: 'C' });
+    expect((await results.next()).value).toEqual({ index: 1, value: 'B' });
+    const last = results.next();
+    (await started(3)).resolve('D');
+    expect((await last).value).toEqual({ index: 3, value: 'D' });
+    expect((await results.next()).done).toBe(true);
+  });
+
   it("passes the caller's own signal to a lone call and stops when the caller aborts", async () => {
     const { calls, fn, started } = controlledCalls();
     const caller = new AbortController();

@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { BadRequest, ErrorInfo, RetryInfo } from "../../google/rpc/error_details_pb.js";
+import { file_google_rpc_error_details } from "../../google/rpc/error_details_pb.js";
 import type { AnalysisType, ColorAnalysis, CompositionAnalysis, HashAnalysis, MetadataAnalysis, QualityAnalysis } from "./analysis_pb.js";
 import { file_image_v1_analysis } from "./analysis_pb.js";
 import type { ColorTransformation, CompositeLayer, ExportOptions, ResizeOptions, VariationConfig } from "./operations_pb.js";
@@ -16,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file image/v1/processing_service.proto.
  */
 export const file_image_v1_processing_service: GenFile = /*@__PURE__*/
-  fileDesc("CiFpbWFnZS92MS9wcm9jZXNzaW5nX3NlcnZpY2UucHJvdG8SCGltYWdlLnYxInQKDEVuY29kZWRJbWFnZRIMCgRkYXRhGAEgASgMEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIOCgZmb3JtYXQYAyABKAkSDQoFd2lkdGgYBCABKAUSDgoGaGVpZ2h0GAUgASgFEhEKCWZpbGVfc2l6ZRgGIAEoAyKJAQoqUHJvY2Vzc2luZ1NlcnZpY2VHZW5lcmF0ZVZhcmlhdGlvbnNSZXF1ZXN0EhIKCmltYWdlX2RhdGEYASABKAwSNAoRdmFyaWF0aW9uX2NvbmZpZ3MYAiADKAsyGS5pbWFnZS52MS5WYXJpYXRpb25Db25maWcSEQoJY2FjaGVfa2V5GAMgASgJIoABCitQcm9jZXNzaW5nU2VydmljZUdlbmVyYXRlVmFyaWF0aW9uc1Jlc3BvbnNlEgoKAmlkGAEgASgJEiUKBWltYWdlGAIgASgLMhYuaW1hZ2UudjEuRW5jb2RlZEltYWdlEhMKBmNhY2hlZBgDIAEoCEgAiAEBQgkKB19jYWNoZWQirwEKIEFwcGx5Q29sb3JUcmFuc2Zvcm1hdGlvbnNSZXF1ZXN0EhIKCmltYWdlX2RhdGEYASABKAwSNgoPdHJhbnNmb3JtYXRpb25zGAIgAygLMh0uaW1hZ2UudjEuQ29sb3JUcmFuc2Zvcm1hdGlvbhIOCgZmb3JtYXQYAyABKAkSLwoOZXhwb3J0X29wdGlvbnMYBCABKAsyFy5pbWFnZS52MS5FeHBvcnRPcHRpb25zIkoKIUFwcGx5Q29sb3JUcmFuc2Zvcm1hdGlvbnNSZXNwb25zZRIlCgVpbWFnZRgBIAEoCzIWLmltYWdlLnYxLkVuY29kZWRJbWFnZSK8AQoWQ3JlYXRlQ29tcG9zaXRlUmVxdWVzdBINCgV3aWR0aBgBIAEoBRIOCgZoZWlnaHQYAiABKAUSGAoQYmFja2dyb3VuZF9jb2xvchgDIAEoCRIoCgZsYXllcnMYBCADKAsyGC5pbWFnZS52MS5Db21wb3NpdGVMYXllchIOCgZmb3JtYXQYBSABKAkSLwoOZXhwb3J0X29wdGlvbnMYBiABKAsyFy5pbWFnZS52MS5FeHBvcnRPcHRpb25zIkAKF0NyZWF0ZUNvbXBvc2l0ZVJlc3BvbnNlEiUKBWltYWdlGAEgASgLMhYuaW1hZ2UudjEuRW5jb2RlZEltYWdlIlkKE0FuYWx5emVJbWFnZVJlcXVlc3QSEgoKaW1hZ2VfZGF0YRgBIAEoDBIuCg5hbmFseXNpc190eXBlcxgCIAMoDjIWLmltYWdlLnYxLkFuYWx5c2lzVHlwZSL1AQoUQW5hbHl6ZUltYWdlUmVzcG9uc2USJwoGY29sb3JzGAEgASgLMhcuaW1hZ2UudjEuQ29sb3JBbmFseXNpcxIyCgtjb21wb3NpdGlvbhgCIAEoCzIdLmltYWdlLnYxLkNvbXBvc2l0aW9uQW5hbHlzaXMSKgoHcXVhbGl0eRgDIAEoCzIZLmltYWdlLnYxLlF1YWxpdHlBbmFseXNpcxIsCghtZXRhZGF0YRgEIAEoCzIaLmltYWdlLnYxLk1ldGFkYXRhQW5hbHlzaXMSJgoGaGFzaGVzGAUgASgLMhYuaW1hZ2UudjEuSGFzaEFuYWx5c2lzIq0BCh5HZW5lcmF0ZUFuZEFwcGx5UGFsZXR0ZVJlcXVlc3QSEgoKaW1hZ2VfZGF0YRgBIAEoDBIZChF0aGVtZV9kZXNjcmlwdGlvbhgCIAEoCRIUCgxudW1fcGFsZXR0ZXMYAyABKAUSEgoKbnVtX2NvbG9ycxgEIAEoBRIVCghzdHJlbmd0aBgFIAEoAkgAiAEBEg4KBmZvcm1hdBgGIAEoCUILCglfc3RyZW5ndGgiWAoLVGhlbWVkSW1hZ2USIgoHcGFsZXR0ZRgBIAEoCzIRLmltYWdlLnYxLlBhbGV0dGUSJQoFaW1hZ2UYAiABKAsyFi5pbWFnZS52MS5FbmNvZGVkSW1hZ2UiSQofR2VuZXJhdGVBbmRBcHBseVBhbGV0dGVSZXNwb25zZRImCgdyZXN1bHRzGAEgAygLMhUuaW1hZ2UudjEuVGhlbWVkSW1hZ2UilwEKF1Byb2Nlc3NGb3JFeHBvcnRSZXF1ZXN0EhIKCmltYWdlX2RhdGEYASABKAwSDgoGZm9ybWF0GAIgASgJEi8KDmV4cG9ydF9vcHRpb25zGAMgASgLMhcuaW1hZ2UudjEuRXhwb3J0T3B0aW9ucxInCgZyZXNpemUYBCABKAsyFy5pbWFnZS52MS5SZXNpemVPcHRpb25zIpMBChhQcm9jZXNzRm9yRXhwb3J0UmVzcG9uc2USJQoFaW1hZ2UYASABKAsyFi5pbWFnZS52MS5FbmNvZGVkSW1hZ2USFAoMcXVhbGl0eV91c2VkGAIgASgFEhoKDXZlY3Rvcl90cmFjZWQYAyABKAhIAIgBARIMCgRub3RlGAQgASgJQhAKDl92ZWN0b3JfdHJhY2VkMoEFChFQcm9jZXNzaW5nU2VydmljZRKDAQoSR2VuZXJhdGVWYXJpYXRpb25zEjQuaW1hZ2UudjEuUHJvY2Vzc2luZ1NlcnZpY2VHZW5lcmF0ZVZhcmlhdGlvbnNSZXF1ZXN0GjUuaW1hZ2UudjEuUHJvY2Vzc2luZ1NlcnZpY2VHZW5lcmF0ZVZhcmlhdGlvbnNSZXNwb25zZTABEnQKGUFwcGx5Q29sb3JUcmFuc2Zvcm1hdGlvbnMSKi5pbWFnZS52MS5BcHBseUNvbG9yVHJhbnNmb3JtYXRpb25zUmVxdWVzdBorLmltYWdlLnYxLkFwcGx5Q29sb3JUcmFuc2Zvcm1hdGlvbnNSZXNwb25zZRJWCg9DcmVhdGVDb21wb3NpdGUSIC5pbWFnZS52MS5DcmVhdGVDb21wb3NpdGVSZXF1ZXN0GiEuaW1hZ2UudjEuQ3JlYXRlQ29tcG9zaXRlUmVzcG9uc2USTQoMQW5hbHl6ZUltYWdlEh0uaW1hZ2UudjEuQW5hbHl6ZUltYWdlUmVxdWVzdBoeLmltYWdlLnYxLkFuYWx5emVJbWFnZVJlc3BvbnNlEm4KF0dlbmVyYXRlQW5kQXBwbHlQYWxldHRlEiguaW1hZ2UudjEuR2VuZXJhdGVBbmRBcHBseVBhbGV0dGVSZXF1ZXN0GikuaW1hZ2UudjEuR2VuZXJhdGVBbmRBcHBseVBhbGV0dGVSZXNwb25zZRJZChBQcm9jZXNzRm9yRXhwb3J0EiEuaW1hZ2UudjEuUHJvY2Vzc0ZvckV4cG9ydFJlcXVlc3QaIi5pbWFnZS52MS5Qcm9jZXNzRm9yRXhwb3J0UmVzcG9uc2ViBnByb3RvMw", [file_image_v1_analysis, file_image_v1_operations, file_image_v1_palette]);
+  fileDesc("CiFpbWFnZS92MS9wcm9jZXNzaW5nX3NlcnZpY2UucHJvdG8SCGltYWdlLnYxInQKDEVuY29kZWRJbWFnZRIMCgRkYXRhGAEgASgMEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIOCgZmb3JtYXQYAyABKAkSDQoFd2lkdGgYBCABKAUSDgoGaGVpZ2h0GAUgASgFEhEKCWZpbGVfc2l6ZRgGIAEoAyKJAQoqUHJvY2Vzc2luZ1NlcnZpY2VHZW5lcmF0ZVZhcmlhdGlvbnNSZXF1ZXN0EhIKCmltYWdlX2RhdGEYASABKAwSNAoRdmFyaWF0aW9uX2NvbmZpZ3MYAiADKAsyGS5pbWFnZS52MS5WYXJpYXRpb25Db25maWcSEQoJY2FjaGVfa2V5GAMgASgJIoABCitQcm9jZXNzaW5nU2VydmljZUdlbmVyYXRlVmFyaWF0aW9uc1Jlc3BvbnNlEgoKAmlkGAEgASgJEiUKBWltYWdlGAIgASgLMhYuaW1hZ2UudjEuRW5jb2RlZEltYWdlEhMKBmNhY2hlZBgDIAEoCEgAiAEBQgkKB19jYWNoZWQirwEKIEFwcGx5Q29sb3JUcmFuc2Zvcm1hdGlvbnNSZXF1ZXN0EhIKCmltYWdlX2RhdGEYASABKAwSNgoPdHJhbnNmb3JtYXRpb25zGAIgAygLMh0uaW1hZ2UudjEuQ29sb3JUcmFuc2Zvcm1hdGlvbhIOCgZmb3JtYXQYAyABKAkSLwoOZXhwb3J0X29wdGlvbnMYBCABKAsyFy5pbWFnZS52MS5FeHBvcnRPcHRpb25zIkoKIUFwcGx5Q29sb3JUcmFuc2Zvcm1hdGlvbnNSZXNwb25zZRIlCgVpbWFnZRgBIAEoCzIWLmltYWdlLnYxLkVuY29kZWRJbWFnZSK8AQoWQ3JlYXRlQ29tcG9zaXRlUmVxdWVzdBINCgV3aWR0aBgBIAEoBRIOCgZoZWlnaHQYAiABKAUSGAoQYmFja2dyb3VuZF9jb2xvchgDIAEoCRIoCgZsYXllcnMYBCADKAsyGC5pbWFnZS52MS5Db21wb3NpdGVMYXllchIOCgZmb3JtYXQYBSABKAkSLwoOZXhwb3J0X29wdGlvbnMYBiABKAsyFy5pbWFnZS52MS5FeHBvcnRPcHRpb25zIkAKF0NyZWF0ZUNvbXBvc2l0ZVJlc3BvbnNlEiUKBWltYWdlGAEgASgLMhYuaW1hZ2UudjEuRW5jb2RlZEltYWdlIlkKE0FuYWx5emVJbWFnZVJlcXVlc3QSEgoKaW1hZ2VfZGF0YRgBIAEoDBIuCg5hbmFseXNpc190eXBlcxgCIAMoDjIWLmltYWdlLnYxLkFuYWx5c2lzVHlwZSL1AQoUQW5hbHl6ZUltYWdlUmVzcG9uc2USJwoGY29sb3JzGAEgASgLMhcuaW1hZ2UudjEuQ29sb3JBbmFseXNpcxIyCgtjb21wb3NpdGlvbhgCIAEoCzIdLmltYWdlLnYxLkNvbXBvc2l0aW9uQW5hbHlzaXMSKgoHcXVhbGl0eRgDIAEoCzIZLmltYWdlLnYxLlF1YWxpdHlBbmFseXNpcxIsCghtZXRhZGF0YRgEIAEoCzIaLmltYWdlLnYxLk1ldGFkYXRhQW5hbHlzaXMSJgoGaGFzaGVzGAUgASgLMhYuaW1hZ2UudjEuSGFzaEFuYWx5c2lzIq0BCh5HZW5lcmF0ZUFuZEFwcGx5UGFsZXR0ZVJlcXVlc3QSEgoKaW1hZ2VfZGF0YRgBIAEoDBIZChF0aGVtZV9kZXNjcmlwdGlvbhgCIAEoCRIUCgxudW1fcGFsZXR0ZXMYAyABKAUSEgoKbnVtX2NvbG9ycxgEIAEoBRIVCghzdHJlbmd0aBgFIAEoAkgAiAEBEg4KBmZvcm1hdBgGIAEoCUILCglfc3RyZW5ndGgiWAoLVGhlbWVkSW1hZ2USIgoHcGFsZXR0ZRgBIAEoCzIRLmltYWdlLnYxLlBhbGV0dGUSJQoFaW1hZ2UYAiABKAsyFi5pbWFnZS52MS5FbmNvZGVkSW1hZ2UiSQofR2VuZXJhdGVBbmRBcHBseVBhbGV0dGVSZXNwb25zZRImCgdyZXN1bHRzGAEgAygLMhUuaW1hZ2UudjEuVGhlbWVkSW1hZ2UilwEKF1Byb2Nlc3NGb3JFeHBvcnRSZXF1ZXN0EhIKCmltYWdlX2RhdGEYASABKAwSDgoGZm9ybWF0GAIgASgJEi8KDmV4cG9ydF9vcHRpb25zGAMgASgLMhcuaW1hZ2UudjEuRXhwb3J0T3B0aW9ucxInCgZyZXNpemUYBCABKAsyFy5pbWFnZS52MS5SZXNpemVPcHRpb25zIpMBChhQcm9jZXNzRm9yRXhwb3J0UmVzcG9uc2USJQoFaW1hZ2UYASABKAsyFi5pbWFnZS52MS5FbmNvZGVkSW1hZ2USFAoMcXVhbGl0eV91c2VkGAIgASgFEhoKDXZlY3Rvcl90cmFjZWQYAyABKAhIAIgBARIMCgRub3RlGAQgASgJQhAKDl92ZWN0b3JfdHJhY2VkIoABChNQcm9jZXNzQmF0Y2hSZXF1ZXN0EgoKAmlkGAEgASgJEhQKCmltYWdlX2RhdGEYAiABKAxIABISCghpbWFnZV9pZBgDIAEoCUgAEikKBmNvbmZpZxgEIAEoCzIZLmltYWdlLnYxLlZhcmlhdGlvbkNvbmZpZ0IICgZzb3VyY2UigAEKFFByb2Nlc3NCYXRjaFJlc3BvbnNlEgoKAmlkGAEgASgJEicKBWltYWdlGAIgASgLMhYuaW1hZ2UudjEuRW5jb2RlZEltYWdlSAASKQoFZXJyb3IYAyABKAsyGC5pbWFnZS52MS5CYXRjaEl0ZW1FcnJvckgAQggKBnJlc3VsdCKyAQoOQmF0Y2hJdGVtRXJyb3ISDAoEY29kZRgBIAEoBRIPCgdtZXNzYWdlGAIgASgJEikKCmVycm9yX2luZm8YAyABKAsyFS5nb29nbGUucnBjLkVycm9ySW5mbxIrCgtiYWRfcmVxdWVzdBgEIAEoCzIWLmdvb2dsZS5ycGMuQmFkUmVxdWVzdBIpCgpyZXRyeV9pbmZvGAUgASgLMhUuZ29vZ2xlLnJwYy5SZXRyeUluZm8y1AUKEVByb2Nlc3NpbmdTZXJ2aWNlEoMBChJHZW5lcmF0ZVZhcmlhdGlvbnMSNC5pbWFnZS52MS5Qcm9jZXNzaW5nU2VydmljZUdlbmVyYXRlVmFyaWF0aW9uc1JlcXVlc3QaNS5pbWFnZS52MS5Qcm9jZXNzaW5nU2VydmljZUdlbmVyYXRlVmFyaWF0aW9uc1Jlc3BvbnNlMAESdAoZQXBwbHlDb2xvclRyYW5zZm9ybWF0aW9ucxIqLmltYWdlLnYxLkFwcGx5Q29sb3JUcmFuc2Zvcm1hdGlvbnNSZXF1ZXN0GisuaW1hZ2UudjEuQXBwbHlDb2xvclRyYW5zZm9ybWF0aW9uc1Jlc3BvbnNlElYKD0NyZWF0ZUNvbXBvc2l0ZRIgLmltYWdlLnYxLkNyZWF0ZUNvbXBvc2l0ZVJlcXVlc3QaIS5pbWFnZS52MS5DcmVhdGVDb21wb3NpdGVSZXNwb25zZRJNCgxBbmFseXplSW1hZ2USHS5pbWFnZS52MS5BbmFseXplSW1hZ2VSZXF1ZXN0Gh4uaW1hZ2UudjEuQW5hbHl6ZUltYWdlUmVzcG9uc2USbgoXR2VuZXJhdGVBbmRBcHBseVBhbGV0dGUSKC5pbWFnZS52MS5HZW5lcmF0ZUFuZEFwcGx5UGFsZXR0ZVJlcXVlc3QaKS5pbWFnZS52MS5HZW5lcmF0ZUFuZEFwcGx5UGFsZXR0ZVJlc3BvbnNlElkKEFByb2Nlc3NGb3JFeHBvcnQSIS5pbWFnZS52MS5Qcm9jZXNzRm9yRXhwb3J0UmVxdWVzdBoiLmltYWdlLnYxLlByb2Nlc3NGb3JFeHBvcnRSZXNwb25zZRJRCgxQcm9jZXNzQmF0Y2gSHS5pbWFnZS52MS5Qcm9jZXNzQmF0Y2hSZXF1ZXN0Gh4uaW1hZ2UudjEuUHJvY2Vzc0JhdGNoUmVzcG9uc2UoATABYgZwcm90bzM", [file_google_rpc_error_details, file_image_v1_analysis, file_image_v1_operations, file_image_v1_palette]);
 
 /**
  * Encoded image bytes and what they are.
@@ -472,6 +474,143 @@ export const ProcessForExportResponseSchema: GenMessage<ProcessForExportResponse
   messageDesc(file_image_v1_processing_service, 13);
 
 /**
+ * One item of a batch.
+ *
+ * @generated from message image.v1.ProcessBatchRequest
+ */
+export type ProcessBatchRequest = Message<"image.v1.ProcessBatchRequest"> & {
+  /**
+   * The caller's id for the item, echoed in its result: 1 to 256 characters, unique within the stream.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The input: at most MAX_MESSAGE_BYTES with the rest of the message, or a stored image.
+   *
+   * @generated from oneof image.v1.ProcessBatchRequest.source
+   */
+  source: {
+    /**
+     * @generated from field: bytes image_data = 2;
+     */
+    value: Uint8Array;
+    case: "imageData";
+  } | {
+    /**
+     * An ImageService image, read by the service.
+     *
+     * @generated from field: string image_id = 3;
+     */
+    value: string;
+    case: "imageId";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * The operations and the output, as in GenerateVariations; `config.id` stays empty (`id` tags the
+   * result). An empty `config.format` keeps the input's format.
+   *
+   * @generated from field: image.v1.VariationConfig config = 4;
+   */
+  config?: VariationConfig | undefined;
+};
+
+/**
+ * Describes the message image.v1.ProcessBatchRequest.
+ * Use `create(ProcessBatchRequestSchema)` to create a new message.
+ */
+export const ProcessBatchRequestSchema: GenMessage<ProcessBatchRequest> = /*@__PURE__*/
+  messageDesc(file_image_v1_processing_service, 14);
+
+/**
+ * The result of one item, sent as soon as it is done.
+ *
+ * @generated from message image.v1.ProcessBatchResponse
+ */
+export type ProcessBatchResponse = Message<"image.v1.ProcessBatchResponse"> & {
+  /**
+   * The item's id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from oneof image.v1.ProcessBatchResponse.result
+   */
+  result: {
+    /**
+     * @generated from field: image.v1.EncodedImage image = 2;
+     */
+    value: EncodedImage;
+    case: "image";
+  } | {
+    /**
+     * @generated from field: image.v1.BatchItemError error = 3;
+     */
+    value: BatchItemError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message image.v1.ProcessBatchResponse.
+ * Use `create(ProcessBatchResponseSchema)` to create a new message.
+ */
+export const ProcessBatchResponseSchema: GenMessage<ProcessBatchResponse> = /*@__PURE__*/
+  messageDesc(file_image_v1_processing_service, 15);
+
+/**
+ * Why one item failed: what the call would have answered had the item been a call of its own.
+ *
+ * @generated from message image.v1.BatchItemError
+ */
+export type BatchItemError = Message<"image.v1.BatchItemError"> & {
+  /**
+   * The gRPC status code, as numbered by google.rpc.Code (3 is INVALID_ARGUMENT).
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * Names the field, what was expected and what was received, where a field is at fault.
+   *
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * The stable reason (e.g. INVALID_IMAGE, OVERLOADED) and its metadata.
+   *
+   * @generated from field: google.rpc.ErrorInfo error_info = 3;
+   */
+  errorInfo?: ErrorInfo | undefined;
+
+  /**
+   * Set for bad fields; paths are within the item's request (e.g. `config.resize.width`).
+   *
+   * @generated from field: google.rpc.BadRequest bad_request = 4;
+   */
+  badRequest?: BadRequest | undefined;
+
+  /**
+   * Set when a retry may succeed later (a full work queue).
+   *
+   * @generated from field: google.rpc.RetryInfo retry_info = 5;
+   */
+  retryInfo?: RetryInfo | undefined;
+};
+
+/**
+ * Describes the message image.v1.BatchItemError.
+ * Use `create(BatchItemErrorSchema)` to create a new message.
+ */
+export const BatchItemErrorSchema: GenMessage<BatchItemError> = /*@__PURE__*/
+  messageDesc(file_image_v1_processing_service, 16);
+
+/**
  * Stateless processing: bytes in, bytes out. Nothing is stored.
  *
  * @generated from service image.v1.ProcessingService
@@ -534,6 +673,20 @@ export const ProcessingService: GenService<{
     methodKind: "unary";
     input: typeof ProcessForExportRequestSchema;
     output: typeof ProcessForExportResponseSchema;
+  },
+  /**
+   * Many images over one stream, for internal services: each item is processed in the worker pool as
+   * it arrives (at most MAX_BATCH_IN_FLIGHT at once per stream; further requests are not read until
+   * one is answered) and its result is streamed back as soon as it is done, tagged with its id, in
+   * completion order. A bad item fails alone in its own result; the stream goes on. The call's deadline
+   * covers the whole stream; cancelling it drops the items still queued.
+   *
+   * @generated from rpc image.v1.ProcessingService.ProcessBatch
+   */
+  processBatch: {
+    methodKind: "bidi_streaming";
+    input: typeof ProcessBatchRequestSchema;
+    output: typeof ProcessBatchResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_image_v1_processing_service, 0);

@@ -1,7 +1,7 @@
 import { toJsonString } from '@bufbuild/protobuf';
 import { VariationConfigSchema, type VariationConfig } from '../../../gen/image/v1/operations_pb.js';
 import { AppError, invalidArgument, isAppError } from '../../errors/index.js';
-import type { PipelineStep } from '../../imaging/image-processor.js';
+import type { PipelineSpec, PipelineStep } from '../../imaging/image-processor.js';
 import type { VariationJob } from '../../services/processing-service.js';
 import { checkLuts, type LutLimits } from './check-luts.js';
 import { colorTransformationSteps } from './color-transformation-steps.js';
@@ -30,16 +30,10 @@ export function variationJobs(configs: VariationConfig[], inputFormat: string, l
       if (!config.id) throw invalidArgument(`${at}.id`, 'a non-empty id, unique within the request', config.id);
       if (seen.has(config.id)) throw invalidArgument(`${at}.id`, 'an id unique within the request', config.id);
       seen.add(config.id);
-      const steps: PipelineStep[] = [];
-      if (config.crop) steps.push(cropStep(config.crop, `${at}.crop.`));
-      if (config.resize) steps.push(resizeStep(config.resize, `${at}.resize.`, limits.maxDimension));
-      steps.push(...colorTransformationSteps(config.colorTransform, `${at}.color_transform`));
-      if (config.filter) steps.push(...filterSteps(config.filter, `${at}.filter`));
-      const output = encodeOptions(config.format || inputFormat, config.exportOptions, `${at}`);
       let canonical: string | undefined;
       return {
         id: config.id,
-        spec: { steps, output },
+        spec: variationSpec(config, inputFormat, at, limits.maxDimension),
         // Only the result cache reads it: not worth a JSON serialisation per request when it is off.
         get canonical() {
           const { id: _id, ...rest } = config;
@@ -59,4 +53,18 @@ export function variationJobs(configs: VariationConfig[], inputFormat: string, l
       throw e;
     }
   });
+}
+
+/**
+ * One VariationConfig's operations and output as a pipeline, every field checked; `at` is the
+ * configuration's field (`variation_configs[2]`, `config`), named in errors. An empty format keeps
+ * `inputFormat`. The config's id is the caller's business.
+ */
+export function variationSpec(config: VariationConfig, inputFormat: string, at: string, maxDimension: number): PipelineSpec {
+  const steps: PipelineStep[] = [];
+  if (config.crop) steps.push(cropStep(config.crop, `${at}.crop.`));
+  if (config.resize) steps.push(resizeStep(config.resize, `${at}.resize.`, maxDimension));
+  steps.push(...colorTransformationSteps(config.colorTransform, `${at}.color_transform`));
+  if (config.filter) steps.push(...filterSteps(config.filter, `${at}.filter`));
+  return { steps, output: encodeOptions(config.format || inputFormat, config.exportOptions, at) };
 }

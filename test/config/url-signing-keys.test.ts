@@ -35,10 +35,10 @@ describe('URL signing keys: length, key files, rotation', () => {
     const rotated = new UrlSigner(await urlSigningSecrets({ secrets: [NEW, OLD], keyFile: undefined, dataDir: dir }));
     const before = new UrlSigner(Buffer.from(OLD));
     const exp = Math.floor(Date.now() / 1000) + 60;
-    expect(rotated.sign('img', exp)).toBe(new UrlSigner(Buffer.from(NEW)).sign('img', exp));
-    expect(rotated.verify('img', exp, before.sign('img', exp))).toBe('ok');
-    expect(rotated.verify('img', exp, new UrlSigner(Buffer.from('a-third-key-nobody-configured-here!!')).sign('img', exp))).toBe('invalid');
-    expect(before.verify('img', exp, rotated.sign('img', exp))).toBe('invalid');
+    expect(rotated.sign('t', 'img', exp)).toBe(new UrlSigner(Buffer.from(NEW)).sign('t', 'img', exp));
+    expect(rotated.verify('t', 'img', exp, before.sign('t', 'img', exp))).toBe('ok');
+    expect(rotated.verify('t', 'img', exp, new UrlSigner(Buffer.from('a-third-key-nobody-configured-here!!')).sign('t', 'img', exp))).toBe('invalid');
+    expect(before.verify('t', 'img', exp, rotated.sign('t', 'img', exp))).toBe('invalid');
   });
 
   it('reads URL_SIGNING_KEY_FILE one key per line, and refuses an empty or short file at start', async () => {

@@ -34,7 +34,7 @@ export class UrlSigner {
   /** Path and query of a signed file URL. */
   pathFor(tenant: string, imageId: string, expiresAtSeconds: number): string {
     const query = new URLSearchParams({ t: tenant, exp: String(expiresAtSeconds), sig: this.sign(tenant, imageId, expiresAtSeconds) });
-    return `/files/${encodeURIComponent(imageId)}?${query}`;
+    return `/files/${encodeURIComponent(imageId)}?${query.toString()}`;
   }
 }
 

@@ -41,6 +41,16 @@ describe('URL signing keys: length, key files, rotation', () => {
     expect(before.verify('t', 'img', exp, rotated.sign('t', 'img', exp))).toBe('invalid');
   });
 
+  it('signs the tenant with the id and expiry: a URL moved to another tenant does not verify', () => {
+    const signer = new UrlSigner(Buffer.from(NEW));
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const sig = signer.sign('acme', 'img', exp);
+    expect(signer.verify('acme', 'img', exp, sig)).toBe('ok');
+    expect(signer.verify('globex', 'img', exp, sig)).toBe('invalid');
+    expect(signer.verify('acme\nimg', '', exp, sig)).toBe('invalid');
+    expect(new URL(`http://h${signer.pathFor('acme', 'img', exp)}`).searchParams.get('t')).toBe('acme');
+  });
+
   it('reads URL_SIGNING_KEY_FILE one key per line, and refuses an empty or short file at start', async () => {
     const file = path.join(dir, 'keys');
     await writeFile(file, `# newest first\n${NEW}\n${OLD}\n`);

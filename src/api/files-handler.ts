@@ -28,7 +28,7 @@ export interface FilesOptions {
 }
 
 /**
- * Plain HTTP beside the RPCs: GET/HEAD /files/<image_id>?exp=&sig= serves a signed download, and
+ * Plain HTTP beside the RPCs: GET/HEAD /files/<image_id>?t=&exp=&sig= serves a signed download, and
  * /healthz answers load balancers that cannot speak gRPC health. Everything else is 404.
  */
 export function filesHandler(assets: AssetService, isServing: () => boolean, logger: Logger, options: FilesOptions = {}) {
@@ -44,7 +44,7 @@ export function filesHandler(assets: AssetService, isServing: () => boolean, log
     const imageId = decodedSegment(match[1]);
     if (imageId === undefined) return plain(res, 400, 'the image id in the path is not valid percent-encoded UTF-8');
     try {
-      const opened = await assets.openSigned(imageId, url.searchParams.get('exp') ?? '', url.searchParams.get('sig') ?? '');
+      const opened = await assets.openSigned(imageId, url.searchParams.get('t') ?? '', url.searchParams.get('exp') ?? '', url.searchParams.get('sig') ?? '');
       if (opened === 'forbidden') return plain(res, 403, 'invalid or expired signature');
       if (opened === 'gone') return plain(res, 404, 'image not found');
       const maxAge = Math.max(0, opened.expiresAt - Math.floor(Date.now() / 1000));

@@ -64,38 +64,38 @@ export function registerImageService(router: ConnectRouter, cores: ImageServiceC
       return { image: toImageAsset(record) };
     },
 
-    async getImage(req) {
+    async getImage(req, ctx) {
       if (req.includeData) {
         // Refused from the record before the blob is read when it could not fit in the response.
-        const { record, data } = await assets.read(req.imageId, { maxBytes: cores.maxInlineImageBytes, what: 'in one response (GetImageUrl serves any size)', field: 'include_data' });
+        const { record, data } = await assets.read(req.imageId, callOptionsFrom(ctx), { maxBytes: cores.maxInlineImageBytes, what: 'in one response (GetImageUrl serves any size)', field: 'include_data' });
         return { image: toImageAsset(record), data };
       }
-      return { image: toImageAsset(await assets.get(req.imageId)) };
+      return { image: toImageAsset(await assets.get(req.imageId, callOptionsFrom(ctx))) };
     },
 
-    async listImages(req) {
+    async listImages(req, ctx) {
       let kind;
       if (req.kind !== PbImageKind.UNSPECIFIED) {
         kind = kindFromProto(req.kind);
         if (!kind) throw invalidArgument('kind', 'IMAGE_KIND_UPLOADED, IMAGE_KIND_GENERATED or IMAGE_KIND_PROCESSED', req.kind);
       }
-      const page = await assets.list({ pageSize: req.pageSize, pageToken: req.pageToken, kind, sourceImageId: req.sourceImageId });
+      const page = await assets.list({ pageSize: req.pageSize, pageToken: req.pageToken, kind, sourceImageId: req.sourceImageId }, callOptionsFrom(ctx));
       return { images: page.items.map(toImageAsset), nextPageToken: page.nextCursor ?? '' };
     },
 
-    async deleteImage(req) {
-      await assets.delete(req.imageId);
+    async deleteImage(req, ctx) {
+      await assets.delete(req.imageId, callOptionsFrom(ctx));
       return {};
     },
 
-    async getImageUrl(req) {
+    async getImageUrl(req, ctx) {
       let seconds: number | undefined;
       if (req.expiration) {
         const ms = durationMs(req.expiration);
         if (ms % 1000 !== 0) throw invalidArgument('expiration', 'whole seconds', `${ms} ms`);
         seconds = ms / 1000;
       }
-      const { url, expiresAt } = await assets.signedUrl(req.imageId, seconds);
+      const { url, expiresAt } = await assets.signedUrl(req.imageId, seconds, callOptionsFrom(ctx));
       return { url, expiresAt: timestampFromDate(expiresAt) };
     },
 

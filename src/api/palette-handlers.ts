@@ -22,12 +22,12 @@ export function paletteHandlers(palettes: PaletteService): PaletteHandlers {
       return { palettes: records.map(toPalette) };
     },
 
-    async getPalette(req) {
-      return { palette: toPalette(await palettes.get(req.paletteId)) };
+    async getPalette(req, ctx) {
+      return { palette: toPalette(await palettes.get(req.paletteId, callOptionsFrom(ctx))) };
     },
 
-    async listPalettes(req) {
-      const page = await palettes.list({ pageSize: req.pageSize, pageToken: req.pageToken, sourceImageId: req.sourceImageId });
+    async listPalettes(req, ctx) {
+      const page = await palettes.list({ pageSize: req.pageSize, pageToken: req.pageToken, sourceImageId: req.sourceImageId }, callOptionsFrom(ctx));
       return { palettes: page.items.map(toPalette), nextPageToken: page.nextCursor ?? '' };
     },
   };

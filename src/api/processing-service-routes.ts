@@ -70,7 +70,7 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
     async createComposite(req, ctx) {
       // Every field is checked before any stored layer is read.
       const draft = compositeSpec(req, { maxLayers: cores.maxCompositeLayers, maxOutputPixels: cores.maxOutputPixels, maxOutputDimension: cores.maxOutputDimension });
-      const spec = await resolveLayers(draft, (imageIds) => cores.assets.readMany(imageIds, 'layers'));
+      const spec = await resolveLayers(draft, (imageIds) => cores.assets.readMany(imageIds, 'layers', callOptionsFrom(ctx)));
       const image = await processing.composite(spec, callOptionsFrom(ctx));
       return { image: toPbEncodedImage(image) };
     },

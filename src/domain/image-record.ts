@@ -26,6 +26,8 @@ interface ProcessingDetails {
 /** One stored image: the row behind image.v1.ImageAsset. */
 export interface ImageRecord {
   id: string;
+  /** The tenant it belongs to: only its callers can find it. */
+  tenant: string;
   kind: ImageKind;
   filename: string;
   /** Sniffed from the bytes. */

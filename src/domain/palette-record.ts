@@ -14,6 +14,8 @@ export interface PaletteColorRecord {
 
 export interface PaletteRecord {
   id: string;
+  /** The tenant it belongs to: only its callers can find it. */
+  tenant: string;
   name: string;
   sourceImageId: string | null;
   type: PaletteTypeName;

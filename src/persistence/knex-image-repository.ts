@@ -15,6 +15,7 @@ const NOT_INSERTED = new Error('not inserted');
 /** mysql2 may return bigint columns as strings; SQLite as numbers. */
 interface ImageRow {
   id: string;
+  tenant_id: string;
   kind: string;
   filename: string;
   content_type: string;
@@ -39,6 +40,7 @@ function toRow(r: ImageRecord): ImageRow {
   const details: Details = { upload: r.upload, generation: r.generation, processing: r.processing };
   return {
     id: r.id,
+    tenant_id: r.tenant,
     kind: r.kind,
     filename: r.filename,
     content_type: r.contentType,
@@ -62,6 +64,7 @@ function toRecord(row: ImageRow): ImageRecord {
   const details = JSON.parse(row.details) as Details;
   return {
     id: row.id,
+    tenant: row.tenant_id,
     kind: row.kind as ImageKind,
     filename: row.filename,
     contentType: row.content_type,
@@ -103,33 +106,33 @@ export class KnexImageRepository implements ImageRepository {
     });
   }
 
-  get(id: string): Promise<ImageRecord | undefined> {
+  get(tenant: string, id: string): Promise<ImageRecord | undefined> {
     return guardDatabase('images.get', async () => {
-      const row = await this.knex<ImageRow>(TABLE).where({ id }).first();
+      const row = await this.knex<ImageRow>(TABLE).where({ tenant_id: tenant, id }).first();
       return row && toRecord(row);
     });
   }
 
-  findByOperationKey(operationKey: string): Promise<ImageRecord | undefined> {
+  findByOperationKey(tenant: string, operationKey: string): Promise<ImageRecord | undefined> {
     return guardDatabase('images.findByOperationKey', async () => {
-      const row = await this.knex<ImageRow>(TABLE).where({ operation_key: operationKey }).first();
+      const row = await this.knex<ImageRow>(TABLE).where({ tenant_id: tenant, operation_key: operationKey }).first();
       return row && toRecord(row);
     });
   }
 
-  findByDerivationKey(derivationKey: string): Promise<ImageRecord | undefined> {
+  findByDerivationKey(tenant: string, derivationKey: string): Promise<ImageRecord | undefined> {
     return guardDatabase('images.findByDerivationKey', async () => {
-      const row = await this.knex<ImageRow>(TABLE).where({ derivation_key: derivationKey }).first();
+      const row = await this.knex<ImageRow>(TABLE).where({ tenant_id: tenant, derivation_key: derivationKey }).first();
       return row && toRecord(row);
     });
   }
 
-  async list(query: ListImagesQuery): Promise<Page<ImageRecord>> {
+  async list(tenant: string, query: ListImagesQuery): Promise<Page<ImageRecord>> {
     const limit = clampLimit(query.limit);
     // Decoded before any I/O: a bad token is the caller's error even while the database is down.
     const after = query.cursor ? decodePageCursor(query.cursor) : undefined;
     return guardDatabase('images.list', async () => {
-      const q = this.knex<ImageRow>(TABLE).orderBy('id', 'desc').limit(limit + 1);
+      const q = this.knex<ImageRow>(TABLE).where('tenant_id', tenant).orderBy('id', 'desc').limit(limit + 1);
       if (query.kind) q.where('kind', query.kind);
       if (query.sourceImageId) q.where('source_image_id', query.sourceImageId);
       if (after !== undefined) q.where('id', '<', after);
@@ -137,16 +140,16 @@ export class KnexImageRepository implements ImageRepository {
     });
   }
 
-  async delete(id: string): Promise<ImageRecord | undefined> {
+  async delete(tenant: string, id: string): Promise<ImageRecord | undefined> {
     return guardDatabase('images.delete', async () => {
       // Read before the transaction (rows never change), so that it locks the blob first, as every
       // writer does, before the image row.
-      const row = await this.knex<ImageRow>(TABLE).where({ id }).first();
+      const row = await this.knex<ImageRow>(TABLE).where({ tenant_id: tenant, id }).first();
       if (!row) return undefined;
       return writeTransaction(this.knex, async (trx) => {
         await lockBlob(trx, row.storage_path, null);
         // Two racing deletes: only the one that removed the row returns it.
-        if ((await trx(TABLE).where({ id }).del()) === 0) return undefined;
+        if ((await trx(TABLE).where({ tenant_id: tenant, id }).del()) === 0) return undefined;
         await markUnreferencedIfLast(trx, row.storage_path, Date.now());
         return toRecord(row);
       });

@@ -10,6 +10,7 @@ const INSERT_CHUNK = 200;
 
 interface PaletteRow {
   id: string;
+  tenant_id: string;
   name: string;
   source_image_id: string | null;
   type: string;
@@ -20,6 +21,7 @@ interface PaletteRow {
 function toRow(r: PaletteRecord): PaletteRow {
   return {
     id: r.id,
+    tenant_id: r.tenant,
     name: r.name,
     source_image_id: r.sourceImageId,
     type: r.type,
@@ -31,6 +33,7 @@ function toRow(r: PaletteRecord): PaletteRow {
 function toRecord(row: PaletteRow): PaletteRecord {
   return {
     id: row.id,
+    tenant: row.tenant_id,
     name: row.name,
     sourceImageId: row.source_image_id,
     type: row.type as PaletteTypeName,
@@ -56,27 +59,27 @@ export class KnexPaletteRepository implements PaletteRepository {
     });
   }
 
-  get(id: string): Promise<PaletteRecord | undefined> {
+  get(tenant: string, id: string): Promise<PaletteRecord | undefined> {
     return guardDatabase('palettes.get', async () => {
-      const row = await this.knex<PaletteRow>(TABLE).where({ id }).first();
+      const row = await this.knex<PaletteRow>(TABLE).where({ tenant_id: tenant, id }).first();
       return row && toRecord(row);
     });
   }
 
-  async list(query: ListPalettesQuery): Promise<Page<PaletteRecord>> {
+  async list(tenant: string, query: ListPalettesQuery): Promise<Page<PaletteRecord>> {
     const limit = clampLimit(query.limit);
     const after = query.cursor ? decodePageCursor(query.cursor) : undefined;
     return guardDatabase('palettes.list', async () => {
-      const q = this.knex<PaletteRow>(TABLE).orderBy('id', 'desc').limit(limit + 1);
+      const q = this.knex<PaletteRow>(TABLE).where('tenant_id', tenant).orderBy('id', 'desc').limit(limit + 1);
       if (query.sourceImageId) q.where('source_image_id', query.sourceImageId);
       if (after !== undefined) q.where('id', '<', after);
       return toPage((await q).map(toRecord), limit);
     });
   }
 
-  deleteBySourceImage(imageId: string): Promise<number> {
+  deleteBySourceImage(tenant: string, imageId: string): Promise<number> {
     return guardDatabase('palettes.deleteBySourceImage', async () => {
-      return Number(await this.knex(TABLE).where({ source_image_id: imageId }).del());
+      return Number(await this.knex(TABLE).where({ tenant_id: tenant, source_image_id: imageId }).del());
     });
   }
 }

@@ -72,7 +72,7 @@ function unavailableReason(e: unknown): string | undefined {
  * Whether `e` (a driver error, or the AppError made from one) is a unique-key violation, optionally on
  * a given key: `isDuplicateKey(e, 'operation_key')` lets a caller that raced an identical operation
  * fetch the stored result instead of failing. Both engines name the key in their message (MySQL the
- * index, images_operation_key_unique; SQLite the column, images.operation_key).
+ * index, images_tenant_id_operation_key_unique; SQLite the columns, images.tenant_id, images.operation_key).
  */
 export function isDuplicateKey(e: unknown, key?: string): boolean {
   for (const d of chain(e)) {

@@ -24,7 +24,8 @@ export interface ListPalettesQuery {
 }
 
 /**
- * Image metadata rows. Implementations translate driver failures (connection refused, lost
+ * Image metadata rows. Every read and delete is within one tenant (the record's `tenant` on insert):
+ * another tenant's row is simply not there. Implementations translate driver failures (connection refused, lost
  * connection, pool timeout) into AppError 'unavailable' (databaseUnavailable), and a cursor they did
  * not issue into invalidArgument('page_token', ...).
  */
@@ -37,18 +38,18 @@ export interface ImageRepository {
    * afterwards while the row references it.
    */
   insert(record: ImageRecord, ensureBlob?: () => Promise<boolean>): Promise<boolean>;
-  get(id: string): Promise<ImageRecord | undefined>;
-  findByOperationKey(operationKey: string): Promise<ImageRecord | undefined>;
-  /** Any derived image holding the result of this derivation (of whichever source with the same content). */
-  findByDerivationKey(derivationKey: string): Promise<ImageRecord | undefined>;
+  get(tenant: string, id: string): Promise<ImageRecord | undefined>;
+  findByOperationKey(tenant: string, operationKey: string): Promise<ImageRecord | undefined>;
+  /** Any derived image of the tenant holding the result of this derivation (of whichever source with the same content). */
+  findByDerivationKey(tenant: string, derivationKey: string): Promise<ImageRecord | undefined>;
   /** Newest first (ids are UUIDv7, so id order is creation order). */
-  list(query: ListImagesQuery): Promise<Page<ImageRecord>>;
+  list(tenant: string, query: ListImagesQuery): Promise<Page<ImageRecord>>;
   /**
    * Deletes the row and, when it was its blob's last reference, marks the blob unreferenced (in the
    * same transaction, under the blob's lock); only the sweep removes blobs. Returns the row, or
    * undefined if there was none.
    */
-  delete(id: string): Promise<ImageRecord | undefined>;
+  delete(tenant: string, id: string): Promise<ImageRecord | undefined>;
 }
 
 /** What removeIfUnreferenced did. */
@@ -72,9 +73,9 @@ export interface BlobReferenceRepository {
 export interface PaletteRepository {
   insert(record: PaletteRecord): Promise<void>;
   insertMany(records: PaletteRecord[]): Promise<void>;
-  get(id: string): Promise<PaletteRecord | undefined>;
-  list(query: ListPalettesQuery): Promise<Page<PaletteRecord>>;
-  deleteBySourceImage(imageId: string): Promise<number>;
+  get(tenant: string, id: string): Promise<PaletteRecord | undefined>;
+  list(tenant: string, query: ListPalettesQuery): Promise<Page<PaletteRecord>>;
+  deleteBySourceImage(tenant: string, imageId: string): Promise<number>;
 }
 
 /** API keys of every tenant, for the key command and the authentication interceptor. */

@@ -3,6 +3,7 @@ import * as createImagesAndPalettes from './migrations/001-create-images-and-pal
 import * as blobReferences from './migrations/002-blob-references.js';
 import * as derivationKeys from './migrations/003-derivation-keys.js';
 import * as createApiKeys from './migrations/004-create-api-keys.js';
+import * as tenants from './migrations/005-tenants.js';
 
 /**
  * Migrations are imported statically rather than read from a directory, so they run the same under
@@ -13,6 +14,7 @@ const migrations: Record<string, Knex.Migration> = {
   '002-blob-references': blobReferences,
   '003-derivation-keys': derivationKeys,
   '004-create-api-keys': createApiKeys,
+  '005-tenants': tenants,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { uploaderOf } from '../auth/principal.js';
+import { TENANT_PATTERN, uploaderOf } from '../auth/principal.js';
 import type { ImageKind, ImageRecord } from '../domain/image-record.js';
 import { imageNotFound, invalidArgument, storageUnavailable, tooLarge } from '../errors/index.js';
 import type { ImageProcessor, ProbeResult } from '../imaging/image-processor.js';
@@ -10,7 +10,7 @@ import { blobKeyFor, sha256Hex } from '../storage/blob-key.js';
 import type { UrlSigner } from '../storage/url-signer.js';
 import { newId } from '../util/ids.js';
 import { checkId, checkIntInRange, checkMaxLength } from '../validation/check.js';
-import type { CallOptions } from './call-options.js';
+import { tenantOf, type CallOptions } from './call-options.js';
 import { xmpPacket } from './xmp-packet.js';
 
 
@@ -110,7 +110,7 @@ export class AssetService {
     }
     this.checkMetadata(image.metadata);
     const { probe, data } = image.encoded ? { probe: image.encoded, data: image.data } : await this.probed(image.data, field, call);
-    const record = this.newRecord(image, { sha256: sha256Hex(data), fileSize: data.byteLength, ...probe });
+    const record = this.newRecord(image, { sha256: sha256Hex(data), fileSize: data.byteLength, ...probe }, tenantOf(call));
     const { blobs } = this.deps;
     await blobs.put(record.storagePath, data, probe.contentType);
     // Under the blob's lock, when no other row holds it: a sweep may have removed it since the put.
@@ -127,17 +127,18 @@ export class AssetService {
    * identical to another's): a record of its own sharing the blob. Undefined when that blob lost its
    * last reference and was swept meanwhile: the caller then produces the bytes itself.
    */
-  async storeSharing(bytesOf: ImageRecord, image: NewImageInfo): Promise<ImageRecord | undefined> {
+  async storeSharing(bytesOf: ImageRecord, image: NewImageInfo, call: CallOptions = {}): Promise<ImageRecord | undefined> {
     this.checkMetadata(image.metadata);
-    const record = this.newRecord(image, bytesOf);
+    const record = this.newRecord(image, bytesOf, tenantOf(call));
     const inserted = await this.deps.db.images.insert(record, () => this.deps.blobs.exists(record.storagePath));
     return inserted ? record : undefined;
   }
 
-  private newRecord(image: NewImageInfo, bytes: StoredBytes): ImageRecord {
+  private newRecord(image: NewImageInfo, bytes: StoredBytes, tenant: string): ImageRecord {
     const now = this.now();
     return {
       id: newId(),
+      tenant,
       kind: image.kind,
       filename: image.filename,
       contentType: bytes.contentType,
@@ -159,9 +160,10 @@ export class AssetService {
     };
   }
 
-  async get(imageId: string): Promise<ImageRecord> {
+  /** Within the caller's tenant: another tenant's image is not found, as if it did not exist. */
+  async get(imageId: string, call: CallOptions = {}): Promise<ImageRecord> {
     checkId('image_id', imageId);
-    const record = await this.deps.db.images.get(imageId);
+    const record = await this.deps.db.images.get(tenantOf(call), imageId);
     if (!record) throw imageNotFound(imageId);
     return record;
   }
@@ -171,8 +173,8 @@ export class AssetService {
    * per-request read budget, and against `limit.maxBytes` when the caller has a bound of its own
    * (`limit.what` says what it bounds, `limit.field` names the request field in the error).
    */
-  async read(imageId: string, limit: { maxBytes: number; what: string; field: string } | undefined = undefined): Promise<{ record: ImageRecord; data: Buffer }> {
-    const record = await this.get(imageId);
+  async read(imageId: string, call: CallOptions = {}, limit: { maxBytes: number; what: string; field: string } | undefined = undefined): Promise<{ record: ImageRecord; data: Buffer }> {
+    const record = await this.get(imageId, call);
     this.checkRead(limit?.field ?? 'image_id', record.fileSize, `an image of ${record.fileSize} bytes`, limit);
     return { record, data: await this.bytesOf(record) };
   }
@@ -182,9 +184,9 @@ export class AssetService {
    * since each use is decoded on its own) against the per-request read budget, then each distinct blob
    * read once. Nothing is read when the total is over the budget. `field` names the list in the error.
    */
-  async readMany(imageIds: readonly string[], field: string): Promise<Map<string, Buffer>> {
+  async readMany(imageIds: readonly string[], field: string, call: CallOptions = {}): Promise<Map<string, Buffer>> {
     const records = new Map<string, ImageRecord>();
-    for (const imageId of imageIds) if (!records.has(imageId)) records.set(imageId, await this.get(imageId));
+    for (const imageId of imageIds) if (!records.has(imageId)) records.set(imageId, await this.get(imageId, call));
     const total = imageIds.reduce((sum, imageId) => sum + records.get(imageId)!.fileSize, 0);
     this.checkRead(field, total, `${total} bytes in ${imageIds.length} stored images`);
     const blobs = new Map<string, Promise<Buffer>>();
@@ -209,10 +211,10 @@ export class AssetService {
     if (bytes > max) throw tooLarge(field, `${max} bytes ${what}`, received, 'READ_LIMIT_EXCEEDED');
   }
 
-  async list(query: { pageSize: number; pageToken: string; kind?: ImageKind; sourceImageId: string }): Promise<Page<ImageRecord>> {
+  async list(query: { pageSize: number; pageToken: string; kind?: ImageKind; sourceImageId: string }, call: CallOptions = {}): Promise<Page<ImageRecord>> {
     const limit = query.pageSize === 0 ? 20 : checkIntInRange('page_size', query.pageSize, 1, 100);
     if (query.sourceImageId) checkId('source_image_id', query.sourceImageId);
-    return this.deps.db.images.list({
+    return this.deps.db.images.list(tenantOf(call), {
       limit,
       cursor: query.pageToken || undefined,
       kind: query.kind,
@@ -225,31 +227,32 @@ export class AssetService {
    * when this was its last row it is marked unreferenced, and the sweep removes it after a grace
    * period, under a lock that an upload of the same bytes also takes (orphan-sweep.ts).
    */
-  async delete(imageId: string): Promise<void> {
+  async delete(imageId: string, call: CallOptions = {}): Promise<void> {
     checkId('image_id', imageId);
-    if (!(await this.deps.db.images.delete(imageId))) throw imageNotFound(imageId);
+    if (!(await this.deps.db.images.delete(tenantOf(call), imageId))) throw imageNotFound(imageId);
   }
 
-  async signedUrl(imageId: string, expirationSeconds: number | undefined): Promise<{ url: string; expiresAt: Date }> {
+  async signedUrl(imageId: string, expirationSeconds: number | undefined, call: CallOptions = {}): Promise<{ url: string; expiresAt: Date }> {
     const seconds = expirationSeconds ?? this.deps.urls.defaultExpirySeconds;
     checkIntInRange('expiration', seconds, 1, this.deps.urls.maxExpirySeconds);
-    const record = await this.get(imageId);
+    const record = await this.get(imageId, call);
     const expiresAtSeconds = Math.floor(this.now().getTime() / 1000) + seconds;
     const expiresAt = new Date(expiresAtSeconds * 1000);
     const direct = await this.deps.blobs.signedUrl(record.storagePath, expiresAt, record.contentType, record.filename);
-    const url = direct ?? `${this.deps.publicBaseUrl()}${this.deps.signer.pathFor(record.id, expiresAtSeconds)}`;
+    const url = direct ?? `${this.deps.publicBaseUrl()}${this.deps.signer.pathFor(record.tenant, record.id, expiresAtSeconds)}`;
     return { url, expiresAt };
   }
 
   /**
-   * Opens the bytes behind a signed /files URL. 'forbidden' covers both a bad signature and an
-   * expired one, so a prober learns nothing about which ids exist.
+   * Opens the bytes behind a signed /files URL, found only within the tenant it was signed for.
+   * 'forbidden' covers both a bad signature and an expired one, so a prober learns nothing about which
+   * ids exist.
    */
-  async openSigned(imageId: string, exp: string, sig: string): Promise<SignedDownload | 'forbidden' | 'gone'> {
+  async openSigned(imageId: string, tenant: string, exp: string, sig: string): Promise<SignedDownload | 'forbidden' | 'gone'> {
     const expiresAt = Number(exp);
-    if (!Number.isSafeInteger(expiresAt) || !sig) return 'forbidden';
-    if (this.deps.signer.verify(imageId, expiresAt, sig, this.now().getTime() / 1000) !== 'ok') return 'forbidden';
-    const record = await this.deps.db.images.get(imageId);
+    if (!Number.isSafeInteger(expiresAt) || !sig || !TENANT_PATTERN.test(tenant)) return 'forbidden';
+    if (this.deps.signer.verify(tenant, imageId, expiresAt, sig, this.now().getTime() / 1000) !== 'ok') return 'forbidden';
+    const record = await this.deps.db.images.get(tenant, imageId);
     if (!record) return 'gone';
     const opened = await this.deps.blobs.openRead(record.storagePath);
     if (!opened) return 'gone';
@@ -259,7 +262,7 @@ export class AssetService {
   async export(imageId: string, formatName: string, quality: number, includeMetadata: boolean, call: CallOptions = {}) {
     const output = parseFormat('format', formatName, OUTPUT_FORMATS);
     if (quality !== 0) checkIntInRange('quality', quality, 1, 100);
-    const { record, data } = await this.read(imageId);
+    const { record, data } = await this.read(imageId, call);
     return this.deps.images.run(
       data,
       {

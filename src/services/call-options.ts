@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal.js';
+import { DEFAULT_TENANT, type Principal } from '../auth/principal.js';
 
 /** What a core call needs of the RPC it serves: who calls, cancellation and the client's deadline. */
 export interface CallOptions {
@@ -14,4 +14,9 @@ export interface CallOptions {
    * instead of copying it (see RunOptions.giveInput), when it reads them only once itself.
    */
   giveInput?: boolean;
+}
+
+/** The tenant a call acts within: its principal's, or the default one for calls from inside the service. */
+export function tenantOf(call: CallOptions): string {
+  return call.principal?.tenant ?? DEFAULT_TENANT;
 }

@@ -6,7 +6,7 @@ import type { EncodeOptions, ImageProcessor, PipelineStep } from '../imaging/ima
 import { keptFormat, type OutputFormat } from '../imaging/image-formats.js';
 import type { Database } from '../persistence/repositories.js';
 import type { AssetService } from './asset-service.js';
-import type { CallOptions } from './call-options.js';
+import { tenantOf, type CallOptions } from './call-options.js';
 
 export interface DeriveRequest {
   sourceImageId: string;
@@ -41,13 +41,14 @@ export class DerivedImageService {
   ) {}
 
   async derive(req: DeriveRequest, call: CallOptions = {}): Promise<{ record: ImageRecord; reused: boolean }> {
-    const { record: source, data } = await this.deps.assets.read(req.sourceImageId);
+    const tenant = tenantOf(call);
+    const { record: source, data } = await this.deps.assets.read(req.sourceImageId, call);
     const sourceFormat = source.contentType.replace(/^image\//, '');
     const format = req.unchanged ? sourceFormat : req.format ?? keptFormat(sourceFormat);
     const params = { ...req.params, format };
     const derivationKey = createHash('sha256').update(`${source.sha256}\n${req.processingType}\n${JSON.stringify(params)}`).digest('hex');
     const operationKey = operationKeyFor(source.id, derivationKey);
-    const existing = await this.deps.db.images.findByOperationKey(operationKey);
+    const existing = await this.deps.db.images.findByOperationKey(tenant, operationKey);
     if (existing) return { record: existing, reused: true };
 
     const info = {
@@ -59,8 +60,9 @@ export class DerivedImageService {
       derivationKey,
     };
     try {
-      const sameBytes = await this.deps.db.images.findByDerivationKey(derivationKey);
-      const shared = sameBytes && (await this.deps.assets.storeSharing(sameBytes, { ...info, declaredContentType: sameBytes.contentType }));
+      // Only the tenant's own results: whether another tenant made this one must not show (not even as speed).
+      const sameBytes = await this.deps.db.images.findByDerivationKey(tenant, derivationKey);
+      const shared = sameBytes && (await this.deps.assets.storeSharing(sameBytes, { ...info, declaredContentType: sameBytes.contentType }, call));
       if (shared) return { record: shared, reused: false };
       const encoded = req.unchanged
         ? { data, contentType: source.contentType, width: source.width, height: source.height }
@@ -79,7 +81,7 @@ export class DerivedImageService {
     } catch (e) {
       // Two identical requests raced: the other one stored it first.
       if (isAppError(e) && e.reason === 'DUPLICATE_KEY') {
-        const winner = await this.deps.db.images.findByOperationKey(operationKey);
+        const winner = await this.deps.db.images.findByOperationKey(tenant, operationKey);
         if (winner) return { record: winner, reused: true };
       }
       throw e;

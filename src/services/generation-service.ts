@@ -87,7 +87,7 @@ export class GenerationService {
     const strength = checkImageToImageStrength('variation_strength', req.variationStrength);
     checkMaxLength('prompt', req.prompt, MAX_PROMPT);
     const baseSeed = checkSeed('seed', req.seed);
-    const { record, data } = await this.deps.assets.read(req.imageId);
+    const { record, data } = await this.deps.assets.read(req.imageId, call);
     const source = sourceGeneration(record, this.deps.registry);
     const model = this.deps.registry.forImageToImage(this.modelFor(req.model, source));
     const prompt = req.prompt || source.prompt;
@@ -121,7 +121,7 @@ export class GenerationService {
     checkMaxLength('negative_prompt', req.negativePrompt, MAX_PROMPT);
     const strength = checkImageToImageStrength('refinement_strength', req.refinementStrength);
     const requestedSeed = checkSeed('seed', req.seed);
-    const { record, data } = await this.deps.assets.read(req.imageId);
+    const { record, data } = await this.deps.assets.read(req.imageId, call);
     const source = sourceGeneration(record, this.deps.registry);
     const model = this.deps.registry.forImageToImage(this.modelFor(req.model, source));
     const prompt = source.prompt ? `${source.prompt}, ${req.refinementPrompt}` : req.refinementPrompt;

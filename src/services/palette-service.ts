@@ -8,7 +8,7 @@ import { DEFAULT_COLORS, EXTRACTABLE_TYPES, MAX_COLORS, MIN_COLORS } from '../co
 import { newId } from '../util/ids.js';
 import { checkId, checkIntInRange, checkMaxLength } from '../validation/check.js';
 import type { AssetService } from './asset-service.js';
-import type { CallOptions } from './call-options.js';
+import { tenantOf, type CallOptions } from './call-options.js';
 
 export interface PaletteServiceDeps {
   assets: Pick<AssetService, 'read'>;
@@ -64,18 +64,19 @@ export class PaletteService {
     return records;
   }
 
-  async get(paletteId: string): Promise<PaletteRecord> {
+  /** Within the caller's tenant: another tenant's palette is not found. */
+  async get(paletteId: string, call: CallOptions = {}): Promise<PaletteRecord> {
     checkId('palette_id', paletteId);
-    const record = await this.deps.db.palettes.get(paletteId);
+    const record = await this.deps.db.palettes.get(tenantOf(call), paletteId);
     if (!record) throw paletteNotFound(paletteId);
     return record;
   }
 
   /** Newest first, paged like ListImages. */
-  async list(query: { pageSize: number; pageToken: string; sourceImageId: string }): Promise<Page<PaletteRecord>> {
+  async list(query: { pageSize: number; pageToken: string; sourceImageId: string }, call: CallOptions = {}): Promise<Page<PaletteRecord>> {
     const limit = query.pageSize === 0 ? 20 : checkIntInRange('page_size', query.pageSize, 1, 100);
     if (query.sourceImageId) checkId('source_image_id', query.sourceImageId);
-    return this.deps.db.palettes.list({ limit, cursor: query.pageToken || undefined, sourceImageId: query.sourceImageId || undefined });
+    return this.deps.db.palettes.list(tenantOf(call), { limit, cursor: query.pageToken || undefined, sourceImageId: query.sourceImageId || undefined });
   }
 
   async #generate(imageId: string, numColorsAsked: number, types: readonly PaletteTypeName[], field: string, call: CallOptions, name = ''): Promise<PaletteRecord[]> {
@@ -86,7 +87,7 @@ export class PaletteService {
       if (!EXTRACTABLE_TYPES.includes(type)) throw invalidArgument(at, `one of ${EXTRACTABLE_TYPES.join(', ')}`, type);
       if (types.indexOf(type) !== i) throw invalidArgument(at, 'each palette type at most once', type);
     });
-    const { record: image, data } = await this.deps.assets.read(imageId);
+    const { record: image, data } = await this.deps.assets.read(imageId, call);
     // The name index loads (first call only) while the worker extracts.
     const namer = this.#namer();
     namer.catch(() => undefined); // awaited below; this only keeps a failure while extracting from going unhandled
@@ -95,6 +96,7 @@ export class PaletteService {
     const createdAt = this.#now();
     return types.map((type, i) => ({
       id: newId(),
+      tenant: image.tenant,
       name: name || `${label(type)} palette of ${image.filename || `image ${image.id}`}`,
       sourceImageId: image.id,
       type,

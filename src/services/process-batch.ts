@@ -6,7 +6,8 @@ import type { CallOptions } from './call-options.js';
 
 /** Read-only access to stored images (the ImageService's assets), for items that name one. */
 export interface ImageSource {
-  read(imageId: string): Promise<{ data: Uint8Array }>;
+  /** Within the caller's tenant (the call carries its principal). */
+  read(imageId: string, call: CallOptions): Promise<{ data: Uint8Array }>;
 }
 
 export interface BatchItem {
@@ -54,7 +55,7 @@ export async function* processBatch(
   const run = async ({ item, refused }: Accepted, _index: number, signal: AbortSignal | undefined): Promise<BatchResult> => {
     try {
       if (refused) throw refused;
-      const data = await inputOf(item, deps.stored);
+      const data = await inputOf(item, deps.stored, call);
       const spec = item.spec(data);
       const field = item.input && 'imageId' in item.input ? 'image_id' : 'image_data';
       // The request message is not read again: its bytes may move to the worker instead of being copied.
@@ -130,9 +131,9 @@ function idError(id: string, seen: Set<string>): AppError | undefined {
   return undefined;
 }
 
-async function inputOf(item: BatchItem, stored: ImageSource): Promise<Uint8Array> {
+async function inputOf(item: BatchItem, stored: ImageSource, call: CallOptions): Promise<Uint8Array> {
   if (!item.input) throw invalidArgument('image_data', "the item's image: bytes in image_data or a stored image's id in image_id", undefined);
-  return 'data' in item.input ? item.input.data : (await stored.read(item.input.imageId)).data;
+  return 'data' in item.input ? item.input.data : (await stored.read(item.input.imageId, call)).data;
 }
 
 /** Why the whole stream ended, when the call did: its deadline passed or its client went away. */

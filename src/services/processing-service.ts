@@ -4,7 +4,7 @@ import type { CompositeSpec, EncodedImage, ImageProcessor, PipelineSpec } from '
 import { mapInCompletionOrder } from '../util/map-in-completion-order.js';
 import { ResultCache, type CacheEvents } from '../util/result-cache.js';
 import { processBatch, type BatchItem, type BatchLimits, type BatchResult, type ImageSource } from './process-batch.js';
-import type { CallOptions } from './call-options.js';
+import { tenantOf, type CallOptions } from './call-options.js';
 
 /** One variation to produce: its id, its pipeline, and the canonical form of its configuration. */
 export interface VariationJob {
@@ -70,8 +70,9 @@ export class ProcessingService {
     // With the cache off there is nothing to key: skip hashing the input (26 ms for 16 MB).
     const cache = this.cache;
     // The input's own hash is always part of the key: a caller's cache_key only names an entry, so
-    // reusing it with other bytes can never be served another input's result.
-    const inputKey = !cache ? '' : `${createHash('sha256').update(input).digest('hex')}\n${JSON.stringify(cacheKey)}`;
+    // reusing it with other bytes can never be served another input's result. The tenant is too: a
+    // hit (its answer, its speed) would tell one tenant what another has sent.
+    const inputKey = !cache ? '' : `${JSON.stringify(tenantOf(call))}\n${createHash('sha256').update(input).digest('hex')}\n${JSON.stringify(cacheKey)}`;
     const keyOf = (job: VariationJob) => (cache ? createHash('sha256').update(`${inputKey}\n${job.canonical}`).digest('hex') : '');
     // One job is the input's only reader: the pool may move the caller's bytes to the worker (the key
     // above is computed already). With several, each job needs them, so each gets a copy.

@@ -11,7 +11,7 @@ import { defaultColorNamer, type ColorNamer } from '../color/color-names.js';
 import type { Vec3 } from '../color/oklab.js';
 import { paletteColor } from '../color/palette-color.js';
 import { mapInCompletionOrder } from '../util/map-in-completion-order.js';
-import type { CallOptions } from './call-options.js';
+import { tenantOf, type CallOptions } from './call-options.js';
 import type { DerivedImageService } from './derived-image-service.js';
 
 /** What to recolour towards: a stored palette or colours given inline. */
@@ -67,7 +67,7 @@ export class RecolorService {
   async applyToStoredImage(req: ApplyPaletteRequest, call: CallOptions = {}): Promise<{ record: ImageRecord; reused: boolean }> {
     checkId('image_id', req.imageId);
     const strength = checkRecolorStrength('strength', req.strength);
-    const { paletteId, colors } = await this.targetColors(req.target);
+    const { paletteId, colors } = await this.targetColors(req.target, call);
     const params = { applyPalette: { ...(paletteId ? { paletteId } : {}), strength, colors } };
     return this.deps.derived.derive(
       {
@@ -119,11 +119,11 @@ export class RecolorService {
     }));
   }
 
-  private async targetColors(target: RecolorTarget | undefined): Promise<{ paletteId?: string; colors: string[] }> {
+  private async targetColors(target: RecolorTarget | undefined, call: CallOptions): Promise<{ paletteId?: string; colors: string[] }> {
     if (!target) throw invalidArgument('target', 'palette_id or colors', undefined);
     if ('paletteId' in target) {
       checkId('palette_id', target.paletteId);
-      const palette = await this.deps.db.palettes.get(target.paletteId);
+      const palette = await this.deps.db.palettes.get(tenantOf(call), target.paletteId);
       if (!palette) throw paletteNotFound(target.paletteId);
       return { paletteId: palette.id, colors: palette.colors.slice(0, MAX_TARGET_COLORS).map((c) => c.hex.toLowerCase()) };
     }

@@ -35,10 +35,20 @@ describe('URL signing keys: length, key files, rotation', () => {
     const rotated = new UrlSigner(await urlSigningSecrets({ secrets: [NEW, OLD], keyFile: undefined, dataDir: dir }));
     const before = new UrlSigner(Buffer.from(OLD));
     const exp = Math.floor(Date.now() / 1000) + 60;
-    expect(rotated.sign('img', exp)).toBe(new UrlSigner(Buffer.from(NEW)).sign('img', exp));
-    expect(rotated.verify('img', exp, before.sign('img', exp))).toBe('ok');
-    expect(rotated.verify('img', exp, new UrlSigner(Buffer.from('a-third-key-nobody-configured-here!!')).sign('img', exp))).toBe('invalid');
-    expect(before.verify('img', exp, rotated.sign('img', exp))).toBe('invalid');
+    expect(rotated.sign('t', 'img', exp)).toBe(new UrlSigner(Buffer.from(NEW)).sign('t', 'img', exp));
+    expect(rotated.verify('t', 'img', exp, before.sign('t', 'img', exp))).toBe('ok');
+    expect(rotated.verify('t', 'img', exp, new UrlSigner(Buffer.from('a-third-key-nobody-configured-here!!')).sign('t', 'img', exp))).toBe('invalid');
+    expect(before.verify('t', 'img', exp, rotated.sign('t', 'img', exp))).toBe('invalid');
+  });
+
+  it('signs the tenant with the id and expiry: a URL moved to another tenant does not verify', () => {
+    const signer = new UrlSigner(Buffer.from(NEW));
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const sig = signer.sign('acme', 'img', exp);
+    expect(signer.verify('acme', 'img', exp, sig)).toBe('ok');
+    expect(signer.verify('globex', 'img', exp, sig)).toBe('invalid');
+    expect(signer.verify('acme\nimg', '', exp, sig)).toBe('invalid');
+    expect(new URL(`http://h${signer.pathFor('acme', 'img', exp)}`).searchParams.get('t')).toBe('acme');
   });
 
   it('reads URL_SIGNING_KEY_FILE one key per line, and refuses an empty or short file at start', async () => {

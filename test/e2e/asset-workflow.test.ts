@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../../src/auth/principal.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcWebTransport, createGrpcTransport } from '@connectrpc/connect-node';
@@ -78,9 +79,9 @@ await describeDatabases('asset workflow end to end', (databaseEnv) => {
     const { urlSigningSecrets } = await import('../../src/url-signing-secret.js');
     const signer = new UrlSigner(await urlSigningSecrets({ secrets: [], keyFile: undefined, dataDir: app.dataDir }));
     const past = Math.floor(Date.now() / 1000) - 10;
-    const res = await fetch(`${app.baseUrl}${signer.pathFor(image!.imageId, past)}`);
+    const res = await fetch(`${app.baseUrl}${signer.pathFor(DEFAULT_TENANT, image!.imageId, past)}`);
     expect(res.status).toBe(403);
-    const fresh = await fetch(`${app.baseUrl}${signer.pathFor(image!.imageId, past + 3600)}`);
+    const fresh = await fetch(`${app.baseUrl}${signer.pathFor(DEFAULT_TENANT, image!.imageId, past + 3600)}`);
     expect(fresh.status).toBe(200);
   });
 

@@ -129,11 +129,11 @@ describe('per-caller limits in memory', () => {
     // The refused call took nothing: one image still fits, then the day's quota is spent.
     await generate(keys[2].key);
     expect((await failure(generate(keys[3].key))).reason).toBe('GENERATION_QUOTA_EXCEEDED');
-    // Another tenant's quota is its own; a streamed request that fits is served whole.
+    // Another tenant's quota is its own (and so are its images); a streamed request that fits is served whole.
+    const own = await generate(other.key);
     const streamed = [];
-    for await (const v of images.generateVariations({ imageId: first.image!.imageId, numVariations: 2, prompt: 'a green square' }, bearer(other.key))) streamed.push(v.index);
+    for await (const v of images.generateVariations({ imageId: own.image!.imageId, numVariations: 2, prompt: 'a green square' }, bearer(other.key))) streamed.push(v.index);
     expect(streamed.sort()).toEqual([0, 1]);
-    await generate(other.key);
     expect((await failure(generate(other.key))).reason).toBe('GENERATION_QUOTA_EXCEEDED');
   });
 

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../../src/auth/principal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
@@ -31,7 +32,7 @@ describe('bad input gets a clear error and leaves nothing behind', () => {
   });
 
   async function written(): Promise<{ rows: number; blobs: number }> {
-    const rows = (await app.db.images.list({ limit: 100 })).items.length;
+    const rows = (await app.db.images.list(DEFAULT_TENANT, { limit: 100 })).items.length;
     let blobs = 0;
     for await (const _ of app.blobs.list()) blobs++;
     return { rows, blobs };

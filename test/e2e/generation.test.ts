@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../../src/auth/principal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Code, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
@@ -305,7 +306,7 @@ describe('generation through remote providers (local fakes of their APIs)', () =
   });
 
   it('stores nothing when a provider returns garbage: UNAVAILABLE with INVALID_PROVIDER_OUTPUT', async () => {
-    const rows = async () => (await app.db.images.list({ limit: 100 })).items.length;
+    const rows = async () => (await app.db.images.list(DEFAULT_TENANT, { limit: 100 })).items.length;
     const before = await rows();
     jig.script({ kind: 'garbage' });
     const err = await failure(connect.generateImage({ prompt: 'a cat', model: 'jig', width: 256, height: 256 }));

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../../src/auth/principal.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
@@ -128,7 +129,7 @@ describe('decode time is bounded by the operation limit and the client deadline'
   });
 
   async function stored(): Promise<number> {
-    return (await app.db.images.list({ limit: 100 })).items.length;
+    return (await app.db.images.list(DEFAULT_TENANT, { limit: 100 })).items.length;
   }
 
   async function idle(): Promise<void> {

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../../src/auth/principal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Code, ConnectError, createClient, type Client } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
@@ -84,7 +85,7 @@ await describeDatabases('palettes end to end', (databaseEnv) => {
     await app?.stop();
   });
 
-  const storedPalettes = async () => (await app.db.palettes.list({ limit: 100 })).items.length;
+  const storedPalettes = async () => (await app.db.palettes.list(DEFAULT_TENANT, { limit: 100 })).items.length;
 
   it('finds three known colour blocks with their shares (over @grpc/grpc-js), stores the palette, and reads it back over Connect', async () => {
     const res: any = await unary(grpcClient, 'generateColorPalette', {

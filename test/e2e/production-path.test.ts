@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../../src/auth/principal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
@@ -118,7 +119,7 @@ describe.runIf(haveMysql)('the production path: MariaDB and Azure Blob Storage (
     const after = (await client.uploadImage({ fileData: await makePng(32, 20) })).image!;
     expect(await app.blobs.exists(after.storagePath)).toBe(true);
     // No row points at a missing blob.
-    for (const row of (await app.db.images.list({ limit: 100 })).items) expect(await app.blobs.exists(row.storagePath)).toBe(true);
+    for (const row of (await app.db.images.list(DEFAULT_TENANT, { limit: 100 })).items) expect(await app.blobs.exists(row.storagePath)).toBe(true);
   });
 
   it('fails with UNAVAILABLE while the database is unreachable, leaves no dangling row, and recovers', async () => {
@@ -138,7 +139,7 @@ describe.runIf(haveMysql)('the production path: MariaDB and Azure Blob Storage (
     // After recovery the same upload succeeds, and its blob is the same content-addressed one.
     const retried = (await client.uploadImage({ fileData: png, filename: 'during-outage.png' })).image!;
     expect(retried.storagePath).toBe(key);
-    for (const row of (await app.db.images.list({ limit: 100 })).items) expect(await app.blobs.exists(row.storagePath)).toBe(true);
+    for (const row of (await app.db.images.list(DEFAULT_TENANT, { limit: 100 })).items) expect(await app.blobs.exists(row.storagePath)).toBe(true);
   });
 
   it('sweeps a planted orphan blob and keeps the live ones', async () => {
@@ -156,6 +157,6 @@ describe.runIf(haveMysql)('the production path: MariaDB and Azure Blob Storage (
     expect(result.removed).toContain(orphanKey);
     expect(await app.blobs.exists(orphanKey)).toBe(false);
     expect(await app.blobs.exists(live.storagePath)).toBe(true);
-    for (const row of (await app.db.images.list({ limit: 100 })).items) expect(result.removed).not.toContain(row.storagePath);
+    for (const row of (await app.db.images.list(DEFAULT_TENANT, { limit: 100 })).items) expect(result.removed).not.toContain(row.storagePath);
   });
 });

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../../src/auth/principal.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
@@ -106,6 +107,7 @@ await describeDatabases('ApplyPaletteToImage', (databaseEnv) => {
     const colors = ['#22223b', '#4a4e69', '#c9ada7', '#f2e9e4'];
     await app.db.palettes.insert({
       id: paletteId,
+      tenant: DEFAULT_TENANT,
       name: 'dusk',
       sourceImageId: null,
       type: 'dominant',

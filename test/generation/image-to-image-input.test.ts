@@ -16,7 +16,7 @@ const registry = { find: (name: string) => (name === 'sdxl' ? model : undefined)
 function record(generation?: ImageRecord['generation']): ImageRecord {
   const at = new Date(0);
   return {
-    id: '0190b6e2-7c1a-7d3e-9f00-0123456789ab', kind: generation ? 'generated' : 'uploaded', filename: 'a.png', contentType: 'image/png', declaredContentType: '',
+    id: '0190b6e2-7c1a-7d3e-9f00-0123456789ab', tenant: 'default', kind: generation ? 'generated' : 'uploaded', filename: 'a.png', contentType: 'image/png', declaredContentType: '',
     width: 3000, height: 1500, fileSize: 1, sha256: '', storagePath: '', metadata: null, generation, sourceImageId: null, operationKey: null, derivationKey: null, createdAt: at, updatedAt: at,
   };
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../../src/auth/principal.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +32,7 @@ describe('observeCalls over the real Database and BlobStore', () => {
   });
 
   it('counts each call by its operation, repositories by `<repository>.<method>`, and keeps what the stores return', async () => {
-    expect(await db.images.get('01890f2e-0000-7000-8000-000000000000')).toBeUndefined();
+    expect(await db.images.get(DEFAULT_TENANT, '01890f2e-0000-7000-8000-000000000000')).toBeUndefined();
     const bytes = new Uint8Array([1, 2, 3]);
     const key = blobKeyFor(sha256Hex(bytes));
     await blobs.put(key, bytes);
@@ -46,7 +47,7 @@ describe('observeCalls over the real Database and BlobStore', () => {
 
   it("counts a failed call under its error's kind, and passes the error on unchanged", async () => {
     await db.close();
-    await expect(db.images.get('01890f2e-0000-7000-8000-000000000000')).rejects.toMatchObject({ kind: 'unavailable' });
+    await expect(db.images.get(DEFAULT_TENANT, '01890f2e-0000-7000-8000-000000000000')).rejects.toMatchObject({ kind: 'unavailable' });
     expect(await counted('database', 'images.get', 'unavailable')).toBe(1);
     expect(valueOf(parseExposition(await metrics.registry.metrics()), 'imgsvc_database_calls_in_flight', { operation: 'images.get' })).toBe(0);
   });

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../../src/auth/principal.js';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
@@ -71,11 +72,11 @@ describe('MySQL that cannot be reached', () => {
     url.host = `127.0.0.1:${proxy.port}`;
     const db = await createDatabase({ databaseUrl: url.toString(), connectTimeoutMs: 1_000, logger });
     try {
-      expect(await db.images.get(uuidv7())).toBeUndefined();
+      expect(await db.images.get(DEFAULT_TENANT, uuidv7())).toBeUndefined();
       proxy.server.close();
       for (const s of proxy.sockets) s.destroy();
-      await unavailableWithin(5_000, () => db.images.get(uuidv7()));
-      await unavailableWithin(5_000, () => db.images.list({ limit: 10 }));
+      await unavailableWithin(5_000, () => db.images.get(DEFAULT_TENANT, uuidv7()));
+      await unavailableWithin(5_000, () => db.images.list(DEFAULT_TENANT, { limit: 10 }));
       await unavailableWithin(5_000, () => db.ping());
     } finally {
       await db.close();

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../../src/auth/principal.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import type { ImageRecord } from '../../src/domain/image-record.js';
@@ -8,6 +9,7 @@ import { isDuplicateKey } from '../../src/persistence/map-database-error.js';
 import type { Database, Page } from '../../src/persistence/repositories.js';
 import { rawKnex } from '../support/raw-knex.js';
 import * as derivationKeysMigration from '../../src/persistence/migrations/003-derivation-keys.js';
+import * as tenantsMigration from '../../src/persistence/migrations/005-tenants.js';
 import { operationKeyFor } from '../../src/domain/operation-key.js';
 
 /** An empty database to run the suite against, and how to remove it. */
@@ -23,6 +25,7 @@ function makeImage(overrides: Partial<ImageRecord> = {}): ImageRecord {
   const sha256 = seq.toString(16).padStart(64, '0');
   return {
     id: uuidv7(),
+    tenant: DEFAULT_TENANT,
     kind: 'uploaded',
     filename: `photo-${seq}.jpg`,
     contentType: 'image/jpeg',
@@ -46,6 +49,7 @@ function makeImage(overrides: Partial<ImageRecord> = {}): ImageRecord {
 function makePalette(overrides: Partial<PaletteRecord> = {}): PaletteRecord {
   return {
     id: uuidv7(),
+    tenant: DEFAULT_TENANT,
     name: 'Dominant colours',
     sourceImageId: null,
     type: 'dominant',
@@ -142,15 +146,15 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
           operationKey: 'f'.repeat(64),
         });
         for (const r of [source, generated, processed]) await db.images.insert(r);
-        for (const r of [source, generated, processed]) expect(await db.images.get(r.id)).toEqual(r);
-        const back = await db.images.get(source.id);
+        for (const r of [source, generated, processed]) expect(await db.images.get(DEFAULT_TENANT, r.id)).toEqual(r);
+        const back = await db.images.get(DEFAULT_TENANT, source.id);
         expect(back!.createdAt.getTime()).toBe(source.createdAt.getTime());
         expect(back!.fileSize).toBe(5_000_000_123);
-        expect(Object.keys((await db.images.get(generated.id))!)).not.toContain('upload');
+        expect(Object.keys((await db.images.get(DEFAULT_TENANT, generated.id))!)).not.toContain('upload');
       });
 
       it('returns undefined for an unknown id', async () => {
-        expect(await db.images.get(uuidv7())).toBeUndefined();
+        expect(await db.images.get(DEFAULT_TENANT, uuidv7())).toBeUndefined();
       });
 
       it('lists newest first across pages with no duplicates or gaps', async () => {
@@ -158,19 +162,19 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
         for (const r of shuffled(records)) await db.images.insert(r);
         const expected = records.map((r) => r.id).reverse();
 
-        const listed = await collect((cursor) => db.images.list({ limit: 3, cursor }), 3);
+        const listed = await collect((cursor) => db.images.list(DEFAULT_TENANT, { limit: 3, cursor }), 3);
         expect(listed.map((r) => r.id)).toEqual(expected);
         expect(listed[0]).toEqual(records[6]);
 
-        const whole = await db.images.list({ limit: 7 });
+        const whole = await db.images.list(DEFAULT_TENANT, { limit: 7 });
         expect(whole.items).toHaveLength(7);
         expect(whole.nextCursor).toBeUndefined();
-        expect((await db.images.list({ limit: 6 })).nextCursor).toBeDefined();
-        expect((await collect((cursor) => db.images.list({ limit: 1, cursor }), 1)).map((r) => r.id)).toEqual(expected);
+        expect((await db.images.list(DEFAULT_TENANT, { limit: 6 })).nextCursor).toBeDefined();
+        expect((await collect((cursor) => db.images.list(DEFAULT_TENANT, { limit: 1, cursor }), 1)).map((r) => r.id)).toEqual(expected);
       });
 
       it('lists an empty table as one empty page', async () => {
-        expect(await db.images.list({ limit: 10 })).toEqual({ items: [] });
+        expect(await db.images.list(DEFAULT_TENANT, { limit: 10 })).toEqual({ items: [] });
       });
 
       it('filters by kind and by source image, with paging', async () => {
@@ -183,23 +187,23 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
         const generated = makeImage({ kind: 'generated', upload: undefined });
         for (const r of shuffled([source, other, ...derived, unrelated, generated])) await db.images.insert(r);
 
-        const bySource = await collect((cursor) => db.images.list({ limit: 2, cursor, sourceImageId: source.id }), 2);
+        const bySource = await collect((cursor) => db.images.list(DEFAULT_TENANT, { limit: 2, cursor, sourceImageId: source.id }), 2);
         expect(bySource.map((r) => r.id)).toEqual(derived.map((r) => r.id).reverse());
 
-        const processed = await collect((cursor) => db.images.list({ limit: 2, cursor, kind: 'processed' }), 2);
+        const processed = await collect((cursor) => db.images.list(DEFAULT_TENANT, { limit: 2, cursor, kind: 'processed' }), 2);
         expect(processed.map((r) => r.id)).toEqual([...derived, unrelated].map((r) => r.id).reverse());
 
-        const uploaded = await db.images.list({ limit: 10, kind: 'uploaded' });
+        const uploaded = await db.images.list(DEFAULT_TENANT, { limit: 10, kind: 'uploaded' });
         expect(uploaded.items.map((r) => r.id)).toEqual([other.id, source.id]);
 
-        const both = await db.images.list({ limit: 10, kind: 'generated', sourceImageId: source.id });
+        const both = await db.images.list(DEFAULT_TENANT, { limit: 10, kind: 'generated', sourceImageId: source.id });
         expect(both.items).toEqual([]);
       });
 
       it('rejects a malformed page token naming page_token', async () => {
         await db.images.insert(makeImage());
         for (const token of BAD_TOKENS) {
-          const e = await caught(db.images.list({ limit: 10, cursor: token }));
+          const e = await caught(db.images.list(DEFAULT_TENANT, { limit: 10, cursor: token }));
           expect(e.kind).toBe('invalid_argument');
           expect(e.violations[0]?.field).toBe('page_token');
           expect(e.message).toMatch(/^page_token: /);
@@ -211,15 +215,15 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
         const derived = makeImage({ kind: 'processed', upload: undefined, sourceImageId: source.id, operationKey: 'op-key-1' });
         await db.images.insert(source);
         await db.images.insert(derived);
-        expect(await db.images.findByOperationKey('op-key-1')).toEqual(derived);
-        expect(await db.images.findByOperationKey('op-key-2')).toBeUndefined();
+        expect(await db.images.findByOperationKey(DEFAULT_TENANT, 'op-key-1')).toEqual(derived);
+        expect(await db.images.findByOperationKey(DEFAULT_TENANT, 'op-key-2')).toBeUndefined();
       });
 
       it('finds a derived image of any source by derivation key', async () => {
         const derived = makeImage({ kind: 'processed', upload: undefined, sourceImageId: uuidv7(), operationKey: 'op-a', derivationKey: 'd'.repeat(64) });
         await db.images.insert(derived);
-        expect(await db.images.findByDerivationKey('d'.repeat(64))).toEqual(derived);
-        expect(await db.images.findByDerivationKey('e'.repeat(64))).toBeUndefined();
+        expect(await db.images.findByDerivationKey(DEFAULT_TENANT, 'd'.repeat(64))).toEqual(derived);
+        expect(await db.images.findByDerivationKey(DEFAULT_TENANT, 'e'.repeat(64))).toBeUndefined();
       });
 
       it('moves old operation keys to derivation keys and keys each row by its source when the migration runs', async () => {
@@ -231,16 +235,59 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
         await db.close();
         const knex = rawKnex(target.url);
         try {
+          // Back to before 003 (through 005, which replaced 003's index); both run again on reopening.
+          await tenantsMigration.down(knex);
           await derivationKeysMigration.down(knex);
-          await knex('knex_migrations').where({ name: '003-derivation-keys' }).del();
+          await knex('knex_migrations').whereIn('name', ['003-derivation-keys', '005-tenants']).del();
         } finally {
           await knex.destroy();
         }
         db = await createDatabase({ databaseUrl: target.url });
-        const migrated = await db.images.findByDerivationKey(old);
+        const migrated = await db.images.findByDerivationKey(DEFAULT_TENANT, old);
         expect(migrated?.operationKey).toBe(operationKeyFor(sourceId, old));
-        expect(await db.images.findByOperationKey(operationKeyFor(sourceId, old))).toEqual(migrated);
-        expect(await db.images.get(plain.id)).toEqual(plain);
+        expect(await db.images.findByOperationKey(DEFAULT_TENANT, operationKeyFor(sourceId, old))).toEqual(migrated);
+        expect(await db.images.get(DEFAULT_TENANT, plain.id)).toEqual(plain);
+      });
+
+      it("keeps each tenant's images to itself: another tenant's id is not there for any query", async () => {
+        const source = makeImage({ tenant: 'acme' });
+        const derived = makeImage({ tenant: 'acme', kind: 'processed', upload: undefined, sourceImageId: source.id, operationKey: 'op-a', derivationKey: 'a'.repeat(64) });
+        const theirs = makeImage({ tenant: 'globex' });
+        for (const r of [source, derived, theirs]) await db.images.insert(r);
+        expect(await db.images.get('acme', source.id)).toEqual(source);
+        expect(await db.images.get('globex', source.id)).toBeUndefined();
+        expect(await db.images.get(DEFAULT_TENANT, source.id)).toBeUndefined();
+        expect(await db.images.findByOperationKey('globex', 'op-a')).toBeUndefined();
+        expect(await db.images.findByDerivationKey('globex', 'a'.repeat(64))).toBeUndefined();
+        expect(await db.images.findByDerivationKey('acme', 'a'.repeat(64))).toEqual(derived);
+        expect((await db.images.list('globex', { limit: 10 })).items).toEqual([theirs]);
+        expect((await db.images.list('globex', { limit: 10, sourceImageId: source.id })).items).toEqual([]);
+        expect((await db.images.list('globex', { limit: 10, kind: 'processed' })).items).toEqual([]);
+        expect((await db.images.list('acme', { limit: 10 })).items.map((r) => r.id)).toEqual([derived.id, source.id]);
+        expect(await db.images.delete('globex', source.id)).toBeUndefined();
+        expect(await db.images.get('acme', source.id)).toEqual(source);
+        // An operation key is unique within its tenant only.
+        await db.images.insert(makeImage({ tenant: 'globex', operationKey: 'op-a' }));
+        expect(isDuplicateKey(await caught(db.images.insert(makeImage({ tenant: 'acme', operationKey: 'op-a' }))), 'operation_key')).toBe(true);
+      });
+
+      it('moves rows stored before tenancy to the default tenant when the migration runs', async () => {
+        const image = makeImage({ tenant: 'acme' });
+        const palette = makePalette({ tenant: 'acme', sourceImageId: image.id });
+        await db.images.insert(image);
+        await db.palettes.insert(palette);
+        await db.close();
+        const knex = rawKnex(target.url);
+        try {
+          await tenantsMigration.down(knex);
+          await knex('knex_migrations').where({ name: '005-tenants' }).del();
+        } finally {
+          await knex.destroy();
+        }
+        db = await createDatabase({ databaseUrl: target.url });
+        expect(await db.images.get(DEFAULT_TENANT, image.id)).toEqual({ ...image, tenant: DEFAULT_TENANT });
+        expect(await db.images.get('acme', image.id)).toBeUndefined();
+        expect(await db.palettes.get(DEFAULT_TENANT, palette.id)).toEqual({ ...palette, tenant: DEFAULT_TENANT });
       });
 
       it('reports a duplicate operation key distinctly', async () => {
@@ -263,10 +310,10 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
         const gone = makeImage({ metadata: { k: 'v' } });
         await db.images.insert(keep);
         await db.images.insert(gone);
-        expect(await db.images.delete(gone.id)).toEqual(gone);
-        expect(await db.images.get(gone.id)).toBeUndefined();
-        expect(await db.images.delete(gone.id)).toBeUndefined();
-        expect(await db.images.get(keep.id)).toEqual(keep);
+        expect(await db.images.delete(DEFAULT_TENANT, gone.id)).toEqual(gone);
+        expect(await db.images.get(DEFAULT_TENANT, gone.id)).toBeUndefined();
+        expect(await db.images.delete(DEFAULT_TENANT, gone.id)).toBeUndefined();
+        expect(await db.images.get(DEFAULT_TENANT, keep.id)).toEqual(keep);
       });
 
     });
@@ -284,10 +331,10 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
         await db.images.insert(a);
         await db.images.insert(b);
         const beforeDeletes = new Date(Date.now() - 1);
-        await db.images.delete(a.id);
+        await db.images.delete(DEFAULT_TENANT, a.id);
         expect(await db.blobReferences.listUnreferenced(FUTURE, 10)).toEqual([]);
         expect(await db.blobReferences.isReferenced(a.storagePath)).toBe(true);
-        await db.images.delete(b.id);
+        await db.images.delete(DEFAULT_TENANT, b.id);
         expect(await db.blobReferences.listUnreferenced(FUTURE, 10)).toEqual([a.storagePath]);
         expect(await db.blobReferences.listUnreferenced(beforeDeletes, 10)).toEqual([]);
         expect(await db.blobReferences.isReferenced(a.storagePath)).toBe(false);
@@ -304,7 +351,7 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
       it('lets a new reference win over a pending removal', async () => {
         const a = makeImage();
         await db.images.insert(a);
-        await db.images.delete(a.id);
+        await db.images.delete(DEFAULT_TENANT, a.id);
         await db.images.insert(makeImage({ sha256: a.sha256, storagePath: a.storagePath }));
         expect(await db.blobReferences.listUnreferenced(FUTURE, 10)).toEqual([]);
         const sweep = removal();
@@ -325,7 +372,7 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
         const c = makeImage();
         expect(await db.images.insert(c, ensure('c', false))).toBe(false);
         expect(ensured).toEqual(['a', 'c']);
-        expect(await db.images.get(c.id)).toBeUndefined();
+        expect(await db.images.get(DEFAULT_TENANT, c.id)).toBeUndefined();
         expect(await db.blobReferences.isReferenced(c.storagePath)).toBe(false);
       });
 
@@ -358,8 +405,8 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
         }
         db = await createDatabase({ databaseUrl: target.url });
         expect(await db.blobReferences.listUnreferenced(FUTURE, 10)).toEqual([]);
-        await db.images.delete(a.id);
-        await db.images.delete(c.id);
+        await db.images.delete(DEFAULT_TENANT, a.id);
+        await db.images.delete(DEFAULT_TENANT, c.id);
         expect(await db.blobReferences.listUnreferenced(FUTURE, 10)).toEqual([c.storagePath]);
         const sweep = removal();
         expect(await db.blobReferences.removeIfUnreferenced(a.storagePath, FUTURE, sweep.remove)).toBe('referenced');
@@ -371,8 +418,8 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
       it('round-trips a palette and returns undefined for an unknown id', async () => {
         const p = makePalette({ name: 'Thème ☀', type: 'split_complementary', sourceImageId: uuidv7() });
         await db.palettes.insert(p);
-        expect(await db.palettes.get(p.id)).toEqual(p);
-        expect(await db.palettes.get(uuidv7())).toBeUndefined();
+        expect(await db.palettes.get(DEFAULT_TENANT, p.id)).toEqual(p);
+        expect(await db.palettes.get(DEFAULT_TENANT, uuidv7())).toBeUndefined();
       });
 
       it('inserts many, lists them newest first in pages and by source', async () => {
@@ -384,11 +431,11 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
         await db.palettes.insert(free);
         await db.palettes.insertMany([]);
 
-        const bySource = await collect((cursor) => db.palettes.list({ limit: 50, cursor, sourceImageId: source }), 50);
+        const bySource = await collect((cursor) => db.palettes.list(DEFAULT_TENANT, { limit: 50, cursor, sourceImageId: source }), 50);
         expect(bySource.map((p) => p.id)).toEqual(mine.map((p) => p.id).reverse());
         expect(bySource[0]).toEqual(mine[204]);
 
-        const all = await collect((cursor) => db.palettes.list({ limit: 100, cursor }), 100);
+        const all = await collect((cursor) => db.palettes.list(DEFAULT_TENANT, { limit: 100, cursor }), 100);
         expect(all.map((p) => p.id)).toEqual([...mine, ...others, free].map((p) => p.id).reverse());
       });
 
@@ -397,22 +444,34 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
         await db.palettes.insert(existing);
         const batch = [makePalette(), makePalette(), { ...makePalette(), id: existing.id }];
         await caught(db.palettes.insertMany(batch));
-        expect(await db.palettes.get(batch[0].id)).toBeUndefined();
+        expect(await db.palettes.get(DEFAULT_TENANT, batch[0].id)).toBeUndefined();
       });
 
       it('rejects a malformed page token naming page_token', async () => {
-        const e = await caught(db.palettes.list({ limit: 10, cursor: BAD_TOKENS[0] }));
+        const e = await caught(db.palettes.list(DEFAULT_TENANT, { limit: 10, cursor: BAD_TOKENS[0] }));
         expect(e.kind).toBe('invalid_argument');
         expect(e.violations[0]?.field).toBe('page_token');
+      });
+
+      it("keeps each tenant's palettes to itself", async () => {
+        const source = uuidv7();
+        const mine = makePalette({ tenant: 'acme', sourceImageId: source });
+        await db.palettes.insert(mine);
+        expect(await db.palettes.get('globex', mine.id)).toBeUndefined();
+        expect((await db.palettes.list('globex', { limit: 10 })).items).toEqual([]);
+        expect((await db.palettes.list('globex', { limit: 10, sourceImageId: source })).items).toEqual([]);
+        expect(await db.palettes.deleteBySourceImage('globex', source)).toBe(0);
+        expect(await db.palettes.get('acme', mine.id)).toEqual(mine);
+        expect((await db.palettes.list('acme', { limit: 10, sourceImageId: source })).items).toEqual([mine]);
       });
 
       it('deletes the palettes of one source image', async () => {
         const source = uuidv7();
         const other = makePalette({ sourceImageId: uuidv7() });
         await db.palettes.insertMany([makePalette({ sourceImageId: source }), makePalette({ sourceImageId: source }), other]);
-        expect(await db.palettes.deleteBySourceImage(source)).toBe(2);
-        expect(await db.palettes.deleteBySourceImage(source)).toBe(0);
-        expect((await db.palettes.list({ limit: 10 })).items).toEqual([other]);
+        expect(await db.palettes.deleteBySourceImage(DEFAULT_TENANT, source)).toBe(2);
+        expect(await db.palettes.deleteBySourceImage(DEFAULT_TENANT, source)).toBe(0);
+        expect((await db.palettes.list(DEFAULT_TENANT, { limit: 10 })).items).toEqual([other]);
       });
     });
 
@@ -422,7 +481,7 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
         await db.images.insert(r);
         const again = await createDatabase({ databaseUrl: target.url });
         try {
-          expect(await again.images.get(r.id)).toEqual(r);
+          expect(await again.images.get(DEFAULT_TENANT, r.id)).toEqual(r);
         } finally {
           await again.close();
         }
@@ -433,7 +492,7 @@ export function describeRepositories(name: string, makeDatabase: () => Promise<T
       it('pings, and fails as unavailable once closed', async () => {
         await db.ping();
         await db.close();
-        const e = await caught(db.images.get(uuidv7()));
+        const e = await caught(db.images.get(DEFAULT_TENANT, uuidv7()));
         expect(e.kind).toBe('unavailable');
         expect(e.reason).toBe('DATABASE_UNAVAILABLE');
       });

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../../src/auth/principal.js';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
@@ -17,7 +18,7 @@ async function allImageRows(db: Database) {
   const rows = [];
   let cursor: string | undefined;
   do {
-    const page = await db.images.list({ limit: 100, cursor });
+    const page = await db.images.list(DEFAULT_TENANT, { limit: 100, cursor });
     rows.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);

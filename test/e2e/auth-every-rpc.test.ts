@@ -35,7 +35,7 @@ async function callEmpty(transport: Transport, service: DescService, method: Des
         for await (const _ of call((async function* () { yield request; })(), options)) void _;
         break;
       default:
-        throw new Error(`no ${method.methodKind} methods expected`);
+        throw new Error("a method kind this test does not know");
     }
     return undefined;
   } catch (e) {

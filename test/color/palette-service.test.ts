@@ -17,7 +17,7 @@ function makeSut() {
       palettes: {
         insert: vi.fn(async (r: PaletteRecord) => void stored.push(r)),
         insertMany: vi.fn(async (rs: PaletteRecord[]) => void stored.push(...rs)),
-        get: vi.fn(async (id: string) => stored.find((r) => r.id === id)),
+        get: vi.fn(async (_tenant: string, id: string) => stored.find((r) => r.id === id)),
         list: vi.fn(async () => ({ items: stored })),
         deleteBySourceImage: vi.fn(async () => 0),
       },
@@ -99,7 +99,7 @@ describe('PaletteService', () => {
     expect((await rejection(sut.get('0190b6e2-7c1a-7d3e-9f00-000000000000'))).message).toBe('palette "0190b6e2-7c1a-7d3e-9f00-000000000000" not found');
     expect((await rejection(sut.get('nope'))).message).toMatch(/^palette_id: expected an id like/);
     await sut.list({ pageSize: 0, pageToken: '', sourceImageId: IMAGE_ID });
-    expect(deps.db.palettes.list).toHaveBeenLastCalledWith({ limit: 20, cursor: undefined, sourceImageId: IMAGE_ID });
+    expect(deps.db.palettes.list).toHaveBeenLastCalledWith('default', { limit: 20, cursor: undefined, sourceImageId: IMAGE_ID });
     expect((await rejection(sut.list({ pageSize: 101, pageToken: '', sourceImageId: '' }))).message).toBe('page_size: expected an integer from 1 to 100, received 101');
     expect((await rejection(sut.list({ pageSize: 5, pageToken: '', sourceImageId: 'x' }))).message).toMatch(/^source_image_id: expected an id like/);
   });

@@ -144,7 +144,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   const auth = await authInterceptors(config, { db, logger, peerSubject: (values) => peerIdentity(values)?.subject });
   const handlers = createRouter(
     {
-      interceptors: [...interceptors({ logger, observer }), ...auth.interceptors],
+      interceptors: interceptors({ logger, observer, auth: auth.interceptors }),
       readMaxBytes: config.limits.maxMessageBytes,
       writeMaxBytes: config.limits.maxMessageBytes,
       shutdownSignal: shutdown.signal,

@@ -11,7 +11,13 @@ import { requestIdInterceptor } from './request-id-interceptor.js';
  * rate limits join after errorInterceptor, which maps their failures through the error catalogue and
  * logs them with the call (its logger: `requestLogger` in call-context.ts).
  */
-export function interceptors(deps: { logger: Logger; /** Absent when neither metrics nor traces are on. */ observer?: Observer }): Interceptor[] {
+export function interceptors(deps: {
+  logger: Logger;
+  /** Absent when neither metrics nor traces are on. */
+  observer?: Observer;
+  /** Audit, authentication, authorisation and rate limits (auth-interceptors.ts), in their order. */
+  auth?: readonly Interceptor[];
+}): Interceptor[] {
   const observed = deps.observer ? [observeInterceptor(deps.observer)] : [];
-  return [requestIdInterceptor(deps.logger), ...observed, errorInterceptor(deps.logger)];
+  return [requestIdInterceptor(deps.logger), ...observed, errorInterceptor(deps.logger), ...(deps.auth ?? [])];
 }

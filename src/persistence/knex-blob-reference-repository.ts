@@ -11,7 +11,7 @@ export class KnexBlobReferenceRepository implements BlobReferenceRepository {
     return guardDatabase('blobs.listUnreferenced', async () => {
       const rows = await this.knex(BLOBS_TABLE)
         .select('storage_path')
-        .where('unreferenced_since', '<', before.getTime())
+        .where('unreferenced_since', '<=', before.getTime())
         .orderBy('unreferenced_since')
         .limit(limit);
       return rows.map((r: { storage_path: string }) => r.storage_path);
@@ -39,7 +39,7 @@ export class KnexBlobReferenceRepository implements BlobReferenceRepository {
           await setUnreferencedSince(trx, storagePath, Date.now());
           return 'recent';
         }
-        if (since >= before.getTime()) return 'recent';
+        if (since > before.getTime()) return 'recent';
         // Removed while the lock is held: an upload of the same bytes waits for it, then finds no
         // reference and writes the blob again before its row commits.
         await remove();

@@ -57,13 +57,13 @@ export type BlobRemoval = 'removed' | 'referenced' | 'recent';
 
 /** The blobs' side of the references, for the sweep. */
 export interface BlobReferenceRepository {
-  /** Blobs whose last reference went before `before`, oldest first, at most `limit`. */
+  /** Blobs whose last reference went at or before `before`, oldest first, at most `limit`. */
   listUnreferenced(before: Date, limit: number): Promise<string[]>;
   /** Whether an image row references the blob: a hint read without the lock (removeIfUnreferenced decides). */
   isReferenced(storagePath: string): Promise<boolean>;
   /**
-   * Under the blob's lock: when no row references it and it has been unreferenced since before
-   * `before` (a blob the database does not know counts as old), runs `remove` and forgets the blob;
+   * Under the blob's lock: when no row references it and it has been unreferenced since `before`
+   * or earlier (a blob the database does not know counts as old), runs `remove` and forgets the blob;
    * otherwise leaves it ('referenced', or 'recent' while in its grace period). A failing `remove`
    * changes nothing.
    */

@@ -17,7 +17,7 @@ export interface SweepResult {
 const BATCH = 100;
 
 /**
- * Removes the blobs whose last image row was deleted more than `graceMs` ago. Cheap (an indexed query,
+ * Removes the blobs whose last image row was deleted at least `graceMs` ago (so 0 takes every one). Cheap (an indexed query,
  * no listing of the store), so every instance may run it often. Each blob is checked again and
  * removed under its lock, so an upload of the same bytes racing the sweep keeps its blob.
  */

@@ -11,7 +11,7 @@ import { consoleHandler } from './api/console-handler.js';
 import { HealthState } from './api/health.js';
 import { listenOnePort, type OnePortServer } from './api/one-port-server.js';
 import { peerContextValues } from './api/peer-identity.js';
-import { RequestByteBudget, withRequestByteBudget } from './api/request-byte-budget.js';
+import { bodyAccountOf, RequestByteBudget, requestBodyAccount, withRequestByteBudget } from './api/request-byte-budget.js';
 import { routes, SERVED } from './api/routes.js';
 import { withCors } from './api/with-cors.js';
 import { withSpecGrpcMessage } from './api/grpc-message-encoding.js';
@@ -168,7 +168,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   });
   const files = filesHandler(assets, () => serving, logger, { svgInline: config.svgInline });
   const handler = nodeRequestHandler(handlers, {
-    contextValues: peerContextValues,
+    contextValues: (req) => peerContextValues(req).set(requestBodyAccount, bodyAccountOf(req)),
     // The files handler answers every failure itself: nothing waits on its promise.
     fallback: consoleHandler(config.consoleDir, (req, res) => void files(req, res)),
     onError: (error, h) => logger.warn({ err: String(error), rpc: `${h.service.typeName}/${h.method.name}` }, 'response failed'),

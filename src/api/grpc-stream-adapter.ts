@@ -1,8 +1,8 @@
 import http2 from 'node:http2';
-import { Code, ConnectError, type ContextValues } from '@connectrpc/connect';
+import { Code, ConnectError, createContextValues, type ContextValues } from '@connectrpc/connect';
 import type { UniversalHandler, UniversalServerResponse } from '@connectrpc/connect/protocol';
 import { specEncode } from './grpc-message-encoding.js';
-import { meteredBody, type RequestByteBudget } from './request-byte-budget.js';
+import { meteredBody, requestBodyAccount, type RequestByteBudget } from './request-byte-budget.js';
 
 /** Takes an HTTP/2 stream and answers it, or returns false to leave it to the next handler. */
 export type StreamHandler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => boolean;
@@ -53,8 +53,10 @@ export function grpcStreamHandler(
 async function serve(handler: UniversalHandler, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, drainLimit: number, options: StreamOptions): Promise<void> {
   const account = options.budget?.open();
   const body = account ? meteredBody(requestBody(stream), account) : requestBody(stream);
+  const values = options.contextValues?.(stream, headers) ?? (account ? createContextValues() : undefined);
+  if (account) values?.set(requestBodyAccount, account);
   try {
-    await serveCall(handler, stream, headers, drainLimit, body, options.contextValues?.(stream, headers));
+    await serveCall(handler, stream, headers, drainLimit, body, values);
   } finally {
     account?.release();
   }

@@ -1,5 +1,5 @@
 import type { ConnectRouter } from '@connectrpc/connect';
-import { ProcessingService as ProcessingServiceDesc } from '../../gen/image/v1/processing_service_pb.js';
+import { ProcessingService as ProcessingServiceDesc, type ProcessBatchRequest } from '../../gen/image/v1/processing_service_pb.js';
 import type { AssetService } from '../services/asset-service.js';
 import { compositeSpec, resolveLayers } from './translate/composite-spec.js';
 import type { ProcessingService } from '../services/processing-service.js';
@@ -21,6 +21,7 @@ import { requestLogger } from './call-context.js';
 import { failureFields, failureLevel } from './error-interceptor.js';
 import { toConnectError } from './to-connect-error.js';
 import { batchItem } from './translate/batch-item.js';
+import { requestBodyAccount } from './request-byte-budget.js';
 
 export interface ProcessingCores {
   processing: ProcessingService;
@@ -75,11 +76,20 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
       return { image: toPbEncodedImage(image) };
     },
     async *processBatch(requests, ctx) {
+      // Each item's request bytes, given back to the byte budget once its result is out: a stream holds
+      // only the items in flight (MAX_BATCH_IN_FLIGHT), however many it carries.
+      const account = ctx.values.get(requestBodyAccount);
+      const held = new Map<string, number>();
       const items = (async function* () {
-        for await (const req of requests) yield batchItem(req, { maxDimension: cores.maxOutputDimension, luts: cores.luts });
+        for await (const req of requests) {
+          held.set(req.id, (held.get(req.id) ?? 0) + messageBytes(req));
+          yield batchItem(req, { maxDimension: cores.maxOutputDimension, luts: cores.luts });
+        }
       })();
       const logger = ctx.values.get(requestLogger) ?? cores.logger;
       for await (const result of processing.batch(items, callOptionsFrom(ctx))) {
+        account?.settle(held.get(result.id) ?? 0);
+        held.delete(result.id);
         if (result.image) {
           yield { id: result.id, result: { case: 'image', value: toPbEncodedImage(result.image) } };
           continue;
@@ -92,4 +102,9 @@ export function registerProcessingService(router: ConnectRouter, cores: Processi
 
     ...analysisHandlers(cores.analysis, cores.recolor),
   });
+}
+
+/** What a batch request's bytes cost to hold: its image, if it carries one (the rest is small change). */
+function messageBytes(req: ProcessBatchRequest): number {
+  return req.source.case === 'imageData' ? req.source.value.byteLength : 0;
 }

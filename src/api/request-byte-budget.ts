@@ -1,3 +1,4 @@
+import { createContextKey } from '@connectrpc/connect';
 import { overloaded } from '../errors/index.js';
 import type { NodeHandler } from './node-handler.js';
 import { toConnectError } from './to-connect-error.js';
@@ -6,7 +7,24 @@ import { toConnectError } from './to-connect-error.js';
 export interface BodyAccount {
   /** Throws RESOURCE_EXHAUSTED (as a ConnectError, so every protocol answers it) when the budget cannot hold `bytes` more. */
   charge(bytes: number): void;
+  /**
+   * Gives back `bytes` of what the call was charged, for a streaming call that is done with one of its
+   * messages (a ProcessBatch item answered): such a call holds only the messages it is still working
+   * on, so charging it for every message it ever read would refuse a long stream that holds little.
+   * Never gives back more than the call was charged.
+   */
+  settle(bytes: number): void;
   release(): void;
+}
+
+/** The call's account, in its context values, for handlers of streaming requests to settle. */
+export const requestBodyAccount = createContextKey<BodyAccount | undefined>(undefined, { description: 'request body byte account' });
+
+const accounts = new WeakMap<object, BodyAccount>();
+
+/** The account `withRequestByteBudget` opened for a request on the adapter's path. */
+export function bodyAccountOf(req: object): BodyAccount | undefined {
+  return accounts.get(req);
 }
 
 /**
@@ -36,6 +54,11 @@ export class RequestByteBudget {
         }
         this.held += bytes;
         mine += bytes;
+      },
+      settle: (bytes) => {
+        const back = Math.min(Math.max(bytes, 0), mine);
+        this.held -= back;
+        mine -= back;
       },
       release: () => {
         this.held -= mine;
@@ -69,6 +92,7 @@ export function meteredBody(body: AsyncIterable<Uint8Array>, account: BodyAccoun
 export function withRequestByteBudget(handler: NodeHandler, budget: RequestByteBudget): NodeHandler {
   return (req, res) => {
     const account = budget.open();
+    accounts.set(req, account);
     const read = req[Symbol.asyncIterator].bind(req) as () => AsyncIterator<Uint8Array>;
     Object.defineProperty(req, Symbol.asyncIterator, {
       configurable: true,

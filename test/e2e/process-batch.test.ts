@@ -251,3 +251,35 @@ describe('ProcessBatch under admission, cancellation and its own bounds', () => 
     expect(imageOf(batch.results[0]).width).toBe(32);
   });
 });
+
+describe('ProcessBatch and the request byte budget (MAX_BUFFERED_BYTES)', () => {
+  let server: Awaited<ReturnType<typeof serve>>;
+
+  beforeAll(async () => {
+    // Room for a few of the photos at once, far less than the stream carries in all.
+    const budget = 6 * big.byteLength;
+    server = await serve({ MAX_BUFFERED_BYTES: String(budget), MAX_MESSAGE_BYTES: String(2 * big.byteLength), MAX_BATCH_IN_FLIGHT: '2' });
+  });
+  afterAll(() => server?.stop());
+
+  const ITEMS = 20;
+
+  it('serves a stream carrying several times the budget over gRPC, since it holds only the items in flight', async () => {
+    const batch = openBatch(server.client);
+    batch.write(...Array.from({ length: ITEMS }, (_, i) => item(String(i), big)));
+    batch.call.end();
+    expect(await batch.ended).toBeUndefined();
+    expect(batch.results.map((r) => imageOf(r).width)).toEqual(Array(ITEMS).fill(32));
+  });
+
+  it('and over Connect on HTTP/2 (the adapter path)', async () => {
+    const connect = createClient(ProcessingService, createConnectTransport({ baseUrl: server.app.baseUrl, httpVersion: '2' }));
+    async function* items() {
+      for (let i = 0; i < ITEMS; i++) yield create(ProcessBatchRequestSchema, item(String(i), big));
+    }
+    const widths: number[] = [];
+    for await (const result of connect.processBatch(items())) widths.push(imageOf(result).width);
+    expect(widths).toEqual(Array(ITEMS).fill(32));
+  });
+});
+

@@ -7,7 +7,7 @@ import { GetImageRequestSchema, ImageService, UploadImageRequestSchema } from '.
 import { bearer, createTestKey } from '../support/api-keys.js';
 import { failure } from '../support/connect-failure.js';
 import { makePng } from '../support/fixtures.js';
-import { grpcJsClient, unary } from '../support/grpc-js-client.js';
+import { bearerCallCredentials, grpcJsClient, unary } from '../support/grpc-js-client.js';
 import { makeSigningKey, signToken, startJwksServer, type SigningKey } from '../support/jwks-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -45,11 +45,7 @@ describe('JWT bearer tokens end to end (AUTH_MODE=keys,jwt)', () => {
     const client = grpcJsClient(ImageService, app.address);
     try {
       const jwt = await token(rsa);
-      const credentials = grpc.credentials.createFromMetadataGenerator((_params, callback) => {
-        const metadata = new grpc.Metadata();
-        metadata.set('authorization', `Bearer ${jwt}`);
-        callback(null, metadata);
-      });
+      const credentials = bearerCallCredentials(jwt);
       const uploaded = await unary<any>(client, 'uploadImage', create(UploadImageRequestSchema, { fileData: await makePng(), filename: 'a.png', uploaderId: 'mallory' }), { credentials });
       expect(uploaded.image.details).toEqual({ case: 'uploaded', value: expect.objectContaining({ uploaderId: 'alice@acme' }) });
       const fetched = await unary<any>(client, 'getImage', create(GetImageRequestSchema, { imageId: uploaded.image.imageId }), { credentials });

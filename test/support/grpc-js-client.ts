@@ -49,3 +49,23 @@ export function collectStream<T>(call: grpc.ClientReadableStream<T>): Promise<{ 
     call.on('end', () => resolve(out));
   });
 }
+
+/** Call credentials that send `authorization: Bearer <credential>` with every call. */
+export function bearerCallCredentials(credential: string): grpc.CallCredentials {
+  return grpc.credentials.createFromMetadataGenerator((_params, callback) => {
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', `Bearer ${credential}`);
+    callback(null, metadata);
+  });
+}
+
+/** Code and message of a grpc-js call that must fail. */
+export async function grpcJsFailure(call: Promise<unknown>): Promise<[grpc.status, string]> {
+  const error = await call.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: grpc.ServiceError) => e,
+  );
+  return [error.code, error.details];
+}

@@ -20,6 +20,8 @@ export interface TestPki {
   client: CertFiles;
   /** A client certificate from a CA the server does not trust. */
   stranger: CertFiles;
+  /** Another client certificate from the test CA, with this subject (openssl form: `/O=acme/CN=ops`). */
+  issueClient(name: string, subject: string): CertFiles;
   read(file: string): Buffer;
 }
 
@@ -46,7 +48,10 @@ function authority(dir: string, name: string): { cert: string; key: string } {
   return { cert, key };
 }
 
-/** Certificates made at test time: a CA, two server certificates, a trusted and an untrusted client certificate. */
+/**
+ * Certificates made at test time: a CA, two server certificates, a trusted and an untrusted client
+ * certificate, and more client certificates from the CA on demand.
+ */
 export function makeTestPki(): TestPki {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'imgsvc-pki-'));
   const ca = authority(dir, 'test-ca');
@@ -61,6 +66,7 @@ export function makeTestPki(): TestPki {
     server2: issue(dir, 'server2', '/O=test/CN=localhost-renewed', serverExt, ca),
     client: issue(dir, 'client', '/O=acme/CN=billing', clientExt, ca),
     stranger: issue(dir, 'stranger', '/O=elsewhere/CN=intruder', clientExt, other),
+    issueClient: (name, subject) => issue(dir, name, subject, 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n', ca),
     read: (file) => readFileSync(file),
   };
 }

@@ -119,7 +119,8 @@ async function main(): Promise<void> {
   try {
     for (const workload of workloads) {
       const urls = urlsOf.get(workload)!;
-      const tallies = Object.fromEntries(SIDES.map((s) => [s, { rounds: [], cpuSeconds: 0, bytes: 0, images: 0 }])) as Record<Side, Tally>;
+      const tallies = {} as Record<Side, Tally>;
+      for (const side of SIDES) tallies[side] = { rounds: [], cpuSeconds: 0, bytes: 0, images: 0 };
       const next = { index: 0 };
       const task = (side: Side) => async (i: number) => {
         const bytes = await client.get(urls[side][i % urls[side].length]);

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { LRUCache } from 'lru-cache';
 import type { EncodedImage } from '../imaging/image-processor.js';
 import type { DerivativeRecord, DerivativeRepository } from '../persistence/repositories.js';
 import type { BlobStore } from '../storage/blob-store.js';
@@ -24,6 +25,12 @@ export interface CachedDerivative {
   stream: Readable;
 }
 
+/**
+ * Rows remembered in this instance, so a hit costs no query for its row: a row never changes but for
+ * its last access, and one evicted by another instance shows as its blob missing, which is a miss.
+ */
+const REMEMBERED_ROWS = 10_000;
+
 /** Rows read at once while evicting. */
 const EVICTION_BATCH = 32;
 
@@ -36,6 +43,7 @@ const EVICTION_BATCH = 32;
 export class DerivativeCache {
   private readonly now: () => Date;
   private evicting: Promise<void> | undefined;
+  private readonly rows = new LRUCache<string, DerivativeRecord>({ max: REMEMBERED_ROWS });
 
   constructor(private readonly deps: DerivativeCacheDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -43,9 +51,11 @@ export class DerivativeCache {
 
   /** The entry, opened, or undefined on a miss. */
   async lookup(key: string): Promise<CachedDerivative | undefined> {
-    const record = await this.deps.repository.get(key);
+    const remembered = this.rows.get(key);
+    const record = remembered ?? (await this.deps.repository.get(key));
     const opened = record && (await this.deps.blobs.openRead(record.storagePath));
     if (!record || !opened) {
+      this.rows.delete(key);
       this.deps.events?.miss();
       return undefined;
     }
@@ -54,6 +64,9 @@ export class DerivativeCache {
     if (now.getTime() - record.lastAccessAt.getTime() >= this.deps.touchIntervalMs) {
       const unlessAfter = new Date(now.getTime() - this.deps.touchIntervalMs);
       this.deps.repository.touch(key, now, unlessAfter).catch((e: unknown) => this.deps.onError?.(e, 'record a derivative access'));
+      this.rows.set(key, { ...record, lastAccessAt: now });
+    } else if (!remembered) {
+      this.rows.set(key, record);
     }
     return { record, stream: opened.stream };
   }
@@ -77,6 +90,7 @@ export class DerivativeCache {
     };
     await this.deps.blobs.put(record.storagePath, image.data, record.contentType);
     await this.deps.repository.put(record);
+    this.rows.set(key, record);
     await this.evict().catch((e: unknown) => this.deps.onError?.(e, 'evict derivatives'));
     return record;
   }
@@ -99,6 +113,7 @@ export class DerivativeCache {
         // The row goes first, and only if nobody read it since: a reader then finds no row and renders
         // again, or finds its blob gone and does the same, but never serves half a blob.
         if (!(await repository.removeIfUntouched(record.key, record.lastAccessAt))) continue;
+        this.rows.delete(record.key);
         await blobs.delete(record.storagePath);
         bytes -= record.size;
         entries--;

@@ -58,7 +58,7 @@ async function rpcError(call: Promise<unknown>): Promise<ConnectError> {
   return error!;
 }
 
-function suite(name: string, makeBackend: () => Backend) {
+function suite(name: string, makeBackend: () => Backend, options: { azure?: boolean } = {}) {
   describe(`derivatives by URL [${name}]`, () => {
     let backend: Backend;
     let app: TestApp;
@@ -190,6 +190,39 @@ function suite(name: string, makeBackend: () => Backend) {
       expect(app.pool.stats().completed).toBe(before + 1);
     });
 
+    it('answers 503 with Retry-After when the pool is full, and renders once it has room', async () => {
+      const full = await backend.start({ MAX_CONCURRENT_OPERATIONS: '1', MAX_QUEUE: '0' });
+      try {
+        const id = (await clientOf(full).uploadImage({ fileData: source, filename: 'photo.jpg' })).image!.imageId;
+        const url = await urlFor(full, id, { width: 100, format: 'png' });
+        // The one slot is taken as the call is made (admission is synchronous up to the worker).
+        const busy = full.pool.run(await makeJpeg(3000, 2000), { steps: [{ op: 'blur', sigma: 40 }], output: { format: 'avif', quality: 90 } });
+        const refused = await get(url);
+        expect([refused.res.status, refused.res.headers.get('retry-after'), refused.res.headers.get('content-type')]).toEqual([503, '1', 'text/plain; charset=utf-8']);
+        expect(refused.body.toString()).toMatch(/^image processing is at capacity \(1 running, 0 waiting\); retry later\n$/);
+        await busy;
+        expect((await get(url)).res.status).toBe(200);
+      } finally {
+        await full.stop();
+      }
+    });
+
+    it.runIf(options.azure)('on Azure, CDN_BASE_URL is the base of derivative URLs as of originals', async () => {
+      const fronted = await backend.start({ CDN_BASE_URL: 'https://cdn.example.com/media/' });
+      try {
+        const client = clientOf(fronted);
+        const id = (await client.uploadImage({ fileData: await makeJpeg(40, 30), filename: 'a.jpg' })).image!.imageId;
+        expect((await client.getImageUrl({ imageId: id })).url).toMatch(/^https:\/\/cdn\.example\.com\/media\/.*\/sha256\//);
+        const url = await urlFor(fronted, id, { width: 20 });
+        expect(url.startsWith(`https://cdn.example.com/media/derivatives/${id}?`)).toBe(true);
+        // The CDN's origin is this service: the same path and query served here render the derivative.
+        const { res } = await get(`${fronted.baseUrl}${url.slice('https://cdn.example.com/media'.length)}`);
+        expect([res.status, res.headers.get('content-type')]).toEqual([200, 'image/jpeg']);
+      } finally {
+        await fronted.stop();
+      }
+    });
+
     it('with ONLY_PRESETS honours presets only, and evicts the least recently used entry beyond its byte budget', async () => {
       // Rendered the way the service renders a preset `w=<n>,f=png`, to size the budget exactly.
       const sizeOf = async (width: number) =>
@@ -225,4 +258,4 @@ function suite(name: string, makeBackend: () => Backend) {
 }
 
 suite('local storage + SQLite', localBackend);
-if (haveMysql) suite('Azurite + MariaDB', productionBackend);
+if (haveMysql) suite('Azurite + MariaDB', productionBackend, { azure: true });

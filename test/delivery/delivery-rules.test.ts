@@ -12,7 +12,7 @@ const presets = parsePresets(undefined, MAX);
 
 describe('transforms', () => {
   it('have one canonical text: defaults dropped, fixed key order, and it parses back', () => {
-    const t = checkTransform({ quality: 70, width: 300, dpr: 1, height: 0, format: 'JPG', fit: 'cover', preset: 'card' }, 'transform', MAX);
+    const t = checkTransform({ quality: 70, width: 300, dpr: 1, height: 0, format: 'JPG' as never, fit: 'cover', preset: 'card' }, 'transform', MAX);
     expect(canonicalTransform(t)).toBe('p=card,w=300,fit=cover,f=jpeg,q=70');
     expect(checkTransform(parseTransformText(canonicalTransform(t), 'tr'), 'tr', MAX)).toEqual(t);
     // A float32 dpr from the wire names the same derivative as its text.

@@ -24,6 +24,9 @@ import type { Database } from './persistence/repositories.js';
 import { AssetService } from './services/asset-service.js';
 import { createGenerationService } from './services/create-generation-service.js';
 import { DerivedImageService } from './services/derived-image-service.js';
+import { DerivativeCache } from './services/derivative-cache.js';
+import { DerivativeService } from './services/derivative-service.js';
+import { derivativesHandler } from './api/derivatives-handler.js';
 import { PaletteService } from './services/palette-service.js';
 import { AnalysisService } from './services/analysis-service.js';
 import { RecolorService } from './services/recolor-service.js';
@@ -99,6 +102,32 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   });
 
   const derived = new DerivedImageService({ assets, db, images: pool });
+  const derivativeCache = new DerivativeCache({
+    repository: db.derivatives,
+    blobs,
+    maxBytes: config.delivery.cacheMaxBytes,
+    touchIntervalMs: config.delivery.touchIntervalMs,
+    events: observer?.cache('derivatives'),
+    onError: (error, what) => logger.warn({ err: String(error) }, `result cache: could not ${what}`),
+  });
+  // A CDN in front of the Azure container fronts this service's derivative URLs too (its origin
+  // routes /derivatives/ here): they are rendered here, not in the container.
+  const cdnBaseUrl = blobs.name === 'azure' ? config.azure.cdnBaseUrl : undefined;
+  const derivatives = new DerivativeService({
+    assets,
+    images: db.images,
+    repository: db.derivatives,
+    blobs,
+    pool,
+    cache: derivativeCache,
+    signer,
+    baseUrl: () => cdnBaseUrl ?? config.publicBaseUrl ?? baseUrl,
+    presets: config.delivery.presets,
+    onlyPresets: config.delivery.onlyPresets,
+    maxOutputDimension: config.limits.maxOutputDimension,
+    maxSrcsetWidths: config.delivery.maxSrcsetWidths,
+    urls: { defaultExpirySeconds: config.urlDefaultExpirySeconds, maxExpirySeconds: config.urlMaxExpirySeconds },
+  });
   const health = new HealthState(SERVED.map((s) => s.typeName));
   const shutdown = new AbortController();
   // connect adds one listener per call to this signal; many concurrent calls are normal, not a leak.
@@ -108,6 +137,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     {
       assets,
       derived,
+      derivatives,
       palettes: new PaletteService({ assets, db, images: pool }),
       recolor: new RecolorService({ derived, db, images: pool, concurrencyPerRequest: config.pool.maxConcurrentOperations }),
       analysis: new AnalysisService({ images: pool }),
@@ -166,7 +196,10 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     budget,
     contextValues: peerContextValues,
   });
-  const files = filesHandler(assets, () => serving, logger, { svgInline: config.svgInline });
+  const files = filesHandler(assets, () => serving, logger, {
+    svgInline: config.svgInline,
+    derivatives: derivativesHandler(derivatives, logger, { cacheControlScope: config.delivery.cacheControlScope, maxAgeSeconds: config.delivery.maxAgeSeconds }),
+  });
   const handler = nodeRequestHandler(handlers, {
     contextValues: (req) => peerContextValues(req).set(requestBodyAccount, bodyAccountOf(req)),
     // The files handler answers every failure itself: nothing waits on its promise.

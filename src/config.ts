@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadAuthConfig, type AuthConfig } from './auth/auth-config.js';
 import { loadGenerationConfig, type GenerationConfig } from './generation/generation-config.js';
 import { bool, configError, int, str, type Env } from './config-env.js';
+import { loadDeliveryConfig, type DeliveryConfig } from './delivery/delivery-config.js';
 import { loadObserveConfig, type ObserveConfig } from './observe/observe-config.js';
 
 /**
@@ -127,6 +128,8 @@ export interface Config {
   corsOrigins: string[];
   /** Authentication mode and methods, reflection access and per-caller limits. */
   auth: AuthConfig;
+  /** Derivatives by URL: presets and the result cache. */
+  delivery: DeliveryConfig;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Generation models (GENERATION_MODELS and provider variables), default model, timeouts and retries. */
   generation: GenerationConfig;
@@ -175,6 +178,7 @@ export function loadConfig(env: Env = process.env): Config {
   const host = str(env, 'HOST') ?? '127.0.0.1';
   const auth = loadAuthConfig(env, host);
   const maxInputPixels = int(env, 'MAX_INPUT_PIXELS', 100_000_000, 1, 2 ** 32);
+  const maxOutputDimension = int(env, 'MAX_OUTPUT_DIMENSION', 16_384, 1, 65_535);
   const maxUploadBytes = int(env, 'MAX_UPLOAD_BYTES', 256 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER);
   // Two per thread: one sharp pipeline leaves its core idle part of the time (its stages hand work
   // between the libuv and libvips threads), so one per thread left about a tenth of the CPU unused on
@@ -216,7 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxLutBytes: int(env, 'MAX_LUT_BYTES', 16 * 1024 * 1024, 1024, 2 ** 31 - 1),
       // The sanitiser builds a DOM of the whole document; about a second of a worker per MB of SVG.
       maxSvgBytes: int(env, 'MAX_SVG_BYTES', 2 * 1024 * 1024, 1024, 2 ** 31 - 1),
-      maxOutputDimension: int(env, 'MAX_OUTPUT_DIMENSION', 16_384, 1, 65_535),
+      maxOutputDimension,
       maxVariations: int(env, 'MAX_VARIATIONS', 16, 1, 256),
       // As many as the pool runs at once: one stream can keep every slot busy, and no more than a
       // GenerateVariations request may take.
@@ -259,6 +263,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as Config['logLevel'],
     generation: loadGenerationConfig(env),
     observe: loadObserveConfig(env),
+    delivery: loadDeliveryConfig(env, maxOutputDimension),
   };
   if (config.urlDefaultExpirySeconds > config.urlMaxExpirySeconds) {
     throw configError('URL_DEFAULT_EXPIRY_SECONDS', `at most URL_MAX_EXPIRY_SECONDS (${config.urlMaxExpirySeconds})`, String(config.urlDefaultExpirySeconds));

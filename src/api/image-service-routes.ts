@@ -5,12 +5,14 @@ import { ImageKind as PbImageKind } from '../../gen/image/v1/asset_pb.js';
 import { invalidArgument } from '../errors/index.js';
 import type { AssetService } from '../services/asset-service.js';
 import type { DerivedImageService } from '../services/derived-image-service.js';
+import type { DerivativeService } from '../services/derivative-service.js';
 import type { GenerationService } from '../services/generation-service.js';
 import { OUTPUT_FORMATS, type OutputFormat, parseFormat } from '../imaging/image-formats.js';
 import { checkId } from '../validation/check.js';
 import { ResizeOptionsSchema, CropRegionSchema, FilterSchema } from '../../gen/image/v1/operations_pb.js';
 import { create, toJson } from '@bufbuild/protobuf';
 import { resizeStep } from './translate/resize-step.js';
+import { transformFrom } from './translate/image-transform.js';
 import { cropStep } from './translate/crop-step.js';
 import { filterSteps } from './translate/filter-steps.js';
 import { toImageAsset, kindFromProto } from './asset-mapper.js';
@@ -26,6 +28,8 @@ import type { ByteBudget } from '../util/byte-budget.js';
 export interface ImageServiceCores {
   assets: AssetService;
   derived: DerivedImageService;
+  /** Derivative URLs: GetImageUrl with a transform or widths. */
+  derivatives: DerivativeService;
   generation: GenerationService;
   recolor: RecolorService;
   palettes: PaletteService;
@@ -95,8 +99,19 @@ export function registerImageService(router: ConnectRouter, cores: ImageServiceC
         if (ms % 1000 !== 0) throw invalidArgument('expiration', 'whole seconds', `${ms} ms`);
         seconds = ms / 1000;
       }
-      const { url, expiresAt } = await assets.signedUrl(req.imageId, seconds, callOptionsFrom(ctx));
-      return { url, expiresAt: timestampFromDate(expiresAt) };
+      if (req.transform === undefined && req.widths.length === 0) {
+        const { url, expiresAt } = await assets.signedUrl(req.imageId, seconds, callOptionsFrom(ctx));
+        return { url, expiresAt: timestampFromDate(expiresAt) };
+      }
+      const out = await cores.derivatives.urls(req.imageId, { transform: transformFrom(req.transform), widths: req.widths, expirationSeconds: seconds }, callOptionsFrom(ctx));
+      return {
+        url: out.url,
+        expiresAt: timestampFromDate(out.expiresAt),
+        srcsetUrls: out.srcset,
+        srcset: out.srcset.map((s) => `${s.url} ${s.width}w`).join(', '),
+        placeholder: out.placeholder?.thumbhash ?? '',
+        dominantColor: out.placeholder?.dominantColor ?? '',
+      };
     },
 
     async exportImage(req, ctx) {

@@ -176,3 +176,8 @@ export function quotaExceeded(detail: string, reason: string, retryAfterMs: numb
 export function identityProviderUnavailable(cause: unknown): AppError {
   return new AppError('unavailable', "the identity provider's signing keys could not be fetched", { reason: 'JWKS_UNAVAILABLE', cause, retryAfterMs: 1000 });
 }
+
+/** PERMISSION_DENIED for a request field this deployment does not allow (e.g. transforms beyond the presets). */
+export function fieldNotAllowed(field: string, detail: string, reason: string): AppError {
+  return new AppError('permission_denied', `${field}: ${detail}`, { reason, violations: [{ field, description: detail }] });
+}

@@ -1,5 +1,6 @@
 import type { AnalysisKind, AnalysisResult } from '../analysis/analyze-image.js';
 import type { ExtractedColor, PaletteRequest } from '../color/extract-palettes.js';
+import type { Placeholder } from './placeholder.js';
 import type { SceneBlendParams, SceneBlendResult } from './scene-blend.js';
 
 /**
@@ -16,6 +17,8 @@ interface ComputationTypes {
   analyzeImage: { params: { kinds: AnalysisKind[] }; result: AnalysisResult };
   /** ImageService palettes: every requested palette type from one decode (src/color/extract-palettes.ts). */
   palettes: { params: PaletteRequest; result: ExtractedColor[][] };
+  /** Derivative URLs' srcset: a ThumbHash and the mean colour from one tiny decode (src/imaging/placeholder.ts). */
+  placeholder: { params: Record<string, never>; result: Placeholder };
 }
 
 export type ComputationName = keyof ComputationTypes;

@@ -25,6 +25,11 @@ export const CONTENT_TYPES: Record<InputFormat, string> = {
   jxl: 'image/jxl',
 };
 
+/** The format a stored content type names (the service records sniffed types only). */
+export function formatOfContentType(contentType: string): InputFormat | undefined {
+  return (Object.keys(CONTENT_TYPES) as InputFormat[]).find((f) => CONTENT_TYPES[f] === contentType);
+}
+
 function isOutputFormat(format: string | undefined): format is OutputFormat {
   return (OUTPUT_FORMATS as readonly (string | undefined)[]).includes(format);
 }

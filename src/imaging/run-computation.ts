@@ -4,6 +4,7 @@ import { readHeader } from './read-header.js';
 import { sceneBlend } from './scene-blend.js';
 import { analyzeImage } from '../analysis/analyze-image.js';
 import { extractPalettes, PALETTE_MAX_SIDE } from '../color/extract-palettes.js';
+import { placeholderOf, PLACEHOLDER_MAX_SIDE } from './placeholder.js';
 import type { Computation, ComputationContext } from './computation-context.js';
 import type { ComputationName, ComputationParams, ComputationResult } from './computation-types.js';
 
@@ -31,6 +32,7 @@ const COMPUTATIONS: { [K in ComputationName]: Computation<ComputationParams<K>, 
   sceneBlend,
   analyzeImage,
   palettes: async (input, params, ctx) => extractPalettes(await rawPixels(input, ctx, PALETTE_MAX_SIDE, true), params),
+  placeholder: async (input, _params, ctx) => placeholderOf(await rawPixels(input, ctx, PLACEHOLDER_MAX_SIDE, true)),
 };
 
 /** Runs a computation by name in the worker (worker.ts). */

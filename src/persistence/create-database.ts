@@ -5,6 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { databaseUnavailable, invalidArgument } from '../errors/index.js';
 import { KnexApiKeyRepository } from './knex-api-key-repository.js';
 import { KnexBlobReferenceRepository } from './knex-blob-reference-repository.js';
+import { KnexDerivativeRepository } from './knex-derivative-repository.js';
 import { KnexImageRepository } from './knex-image-repository.js';
 import { KnexPaletteRepository } from './knex-palette-repository.js';
 import { guardDatabase, mapDatabaseError } from './map-database-error.js';
@@ -127,6 +128,7 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
     palettes: new KnexPaletteRepository(knex),
     apiKeys: new KnexApiKeyRepository(knex),
     blobReferences: new KnexBlobReferenceRepository(knex),
+    derivatives: new KnexDerivativeRepository(knex),
     ping: () => guardDatabase('ping', async () => {
       await knex.raw('select 1');
     }),

@@ -90,12 +90,58 @@ export interface ApiKeyRepository {
   touch(id: string, at: Date): Promise<void>;
 }
 
+/** A rendered derivative in the result cache: where its bytes are and what they are. */
+export interface DerivativeRecord {
+  /** SHA-256 of source content hash, canonical rendition and format. */
+  key: string;
+  storagePath: string;
+  contentType: string;
+  size: number;
+  /** SHA-256 of the bytes. */
+  sha256: string;
+  width: number;
+  height: number;
+  createdAt: Date;
+  lastAccessAt: Date;
+}
+
+/** An image content's low-quality preview, by content hash. */
+export interface PlaceholderRecord {
+  sha256: string;
+  /** Base64 ThumbHash. */
+  thumbhash: string;
+  /** "#rrggbb". */
+  dominantColor: string;
+}
+
+/**
+ * The result cache's index, shared by every instance. Rows are content-addressed and not per tenant:
+ * a key names source bytes only a holder of them can ask for.
+ */
+export interface DerivativeRepository {
+  get(key: string): Promise<DerivativeRecord | undefined>;
+  /** Inserts the row, or replaces it (a render after its blob went missing). */
+  put(record: DerivativeRecord): Promise<void>;
+  /** Sets the last access to `at` unless it is already after `unlessAfter` (a cheap no-op most of the time). */
+  touch(key: string, at: Date, unlessAfter: Date): Promise<void>;
+  /** Bytes and entries in the cache. */
+  usage(): Promise<{ bytes: number; entries: number }>;
+  /** Least recently used first. */
+  leastRecentlyUsed(limit: number): Promise<DerivativeRecord[]>;
+  /** Deletes the row if it was not accessed since `lastAccessAt`; true when it did. */
+  removeIfUntouched(key: string, lastAccessAt: Date): Promise<boolean>;
+  placeholder(sha256: string): Promise<PlaceholderRecord | undefined>;
+  /** Keeps the first one stored for this content (they are equal anyway). */
+  savePlaceholder(record: PlaceholderRecord): Promise<void>;
+}
+
 /** The database as the application sees it. */
 export interface Database {
   images: ImageRepository;
   palettes: PaletteRepository;
   apiKeys: ApiKeyRepository;
   blobReferences: BlobReferenceRepository;
+  derivatives: DerivativeRepository;
   /** Cheap connectivity check for health. */
   ping(): Promise<void>;
   close(): Promise<void>;

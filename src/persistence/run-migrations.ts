@@ -4,6 +4,7 @@ import * as blobReferences from './migrations/002-blob-references.js';
 import * as derivationKeys from './migrations/003-derivation-keys.js';
 import * as createApiKeys from './migrations/004-create-api-keys.js';
 import * as tenants from './migrations/005-tenants.js';
+import * as derivatives from './migrations/006-derivatives.js';
 
 /**
  * Migrations are imported statically rather than read from a directory, so they run the same under
@@ -15,6 +16,7 @@ const migrations: Record<string, Knex.Migration> = {
   '003-derivation-keys': derivationKeys,
   '004-create-api-keys': createApiKeys,
   '005-tenants': tenants,
+  '006-derivatives': derivatives,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

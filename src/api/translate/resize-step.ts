@@ -5,7 +5,7 @@ import { checkHexColor, checkIntInRange } from '../../validation/check.js';
 
 type ResizeFields = Pick<ResizeOptions, 'width' | 'height' | 'maintainAspectRatio' | 'fit' | 'gravity' | 'backgroundColor' | 'withoutEnlargement'>;
 
-const FITS: Record<Exclude<Fit, Fit.UNSPECIFIED>, 'inside' | 'cover' | 'contain' | 'fill' | 'outside'> = {
+export const FITS: Record<Exclude<Fit, Fit.UNSPECIFIED>, 'inside' | 'cover' | 'contain' | 'fill' | 'outside'> = {
   [Fit.INSIDE]: 'inside',
   [Fit.COVER]: 'cover',
   [Fit.CONTAIN]: 'contain',
@@ -14,7 +14,7 @@ const FITS: Record<Exclude<Fit, Fit.UNSPECIFIED>, 'inside' | 'cover' | 'contain'
 };
 
 /** sharp's names for the anchors and the two smart-crop strategies. */
-const POSITIONS: Record<Exclude<Gravity, Gravity.UNSPECIFIED>, string> = {
+export const POSITIONS: Record<Exclude<Gravity, Gravity.UNSPECIFIED>, string> = {
   [Gravity.CENTER]: 'centre',
   [Gravity.NORTH]: 'north',
   [Gravity.NORTHEAST]: 'northeast',

@@ -1,0 +1,129 @@
+import type { Readable } from 'node:stream';
+import { LRUCache } from 'lru-cache';
+import type { EncodedImage } from '../imaging/image-processor.js';
+import type { DerivativeRecord, DerivativeRepository } from '../persistence/repositories.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { derivativeKeyFor, sha256Hex } from '../storage/blob-key.js';
+import type { CacheEvents } from '../util/result-cache.js';
+
+export interface DerivativeCacheDeps {
+  repository: DerivativeRepository;
+  blobs: BlobStore;
+  /** Stored bytes kept; beyond it the least recently used entries go. 0 keeps nothing. */
+  maxBytes: number;
+  /** A hit records its access only when the last one recorded is older than this (a write per minute, not per request). */
+  touchIntervalMs: number;
+  events?: CacheEvents;
+  /** A failure of background bookkeeping (an access time not recorded); the request itself went on. */
+  onError?: (error: unknown, what: string) => void;
+  now?: () => Date;
+}
+
+/** A cached derivative opened for reading. */
+export interface CachedDerivative {
+  record: DerivativeRecord;
+  stream: Readable;
+}
+
+/**
+ * Rows remembered in this instance, so a hit costs no query for its row: a row never changes but for
+ * its last access, and one evicted by another instance shows as its blob missing, which is a miss.
+ */
+const REMEMBERED_ROWS = 10_000;
+
+/** Rows read at once while evicting. */
+const EVICTION_BATCH = 32;
+
+/**
+ * The persistent result cache: derivatives' bytes in the blob store under their key, and a row each
+ * in the database (size, last access) that every instance shares for least-recently-used eviction.
+ * A row whose blob is gone (evicted by another instance mid-way) reads as a miss, and the render that
+ * follows writes both again: no request fails for it.
+ */
+export class DerivativeCache {
+  private readonly now: () => Date;
+  private evicting: Promise<void> | undefined;
+  private readonly rows = new LRUCache<string, DerivativeRecord>({ max: REMEMBERED_ROWS });
+
+  constructor(private readonly deps: DerivativeCacheDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** The entry, opened, or undefined on a miss. */
+  async lookup(key: string): Promise<CachedDerivative | undefined> {
+    const remembered = this.rows.get(key);
+    const record = remembered ?? (await this.deps.repository.get(key));
+    const opened = record && (await this.deps.blobs.openRead(record.storagePath));
+    if (!record || !opened) {
+      this.rows.delete(key);
+      this.deps.events?.miss();
+      return undefined;
+    }
+    this.deps.events?.hit();
+    const now = this.now();
+    if (now.getTime() - record.lastAccessAt.getTime() >= this.deps.touchIntervalMs) {
+      const unlessAfter = new Date(now.getTime() - this.deps.touchIntervalMs);
+      this.deps.repository.touch(key, now, unlessAfter).catch((e: unknown) => this.deps.onError?.(e, 'record a derivative access'));
+      this.rows.set(key, { ...record, lastAccessAt: now });
+    } else if (!remembered) {
+      this.rows.set(key, record);
+    }
+    return { record, stream: opened.stream };
+  }
+
+  /**
+   * Stores a rendered derivative (blob first, then its row, so a row never names bytes not yet
+   * written), then evicts down to the budget. Returns the row; the caller serves the bytes it holds.
+   */
+  async store(key: string, image: EncodedImage): Promise<DerivativeRecord> {
+    const now = this.now();
+    const record: DerivativeRecord = {
+      key,
+      storagePath: derivativeKeyFor(key),
+      contentType: image.contentType,
+      size: image.data.byteLength,
+      sha256: sha256Hex(image.data),
+      width: image.width,
+      height: image.height,
+      createdAt: now,
+      lastAccessAt: now,
+    };
+    await this.deps.blobs.put(record.storagePath, image.data, record.contentType);
+    await this.deps.repository.put(record);
+    this.rows.set(key, record);
+    await this.evict().catch((e: unknown) => this.deps.onError?.(e, 'evict derivatives'));
+    return record;
+  }
+
+  /** Down to the byte budget, least recently used first; one run at a time in this instance. */
+  evict(): Promise<void> {
+    this.evicting ??= this.evictOnce().finally(() => (this.evicting = undefined));
+    return this.evicting;
+  }
+
+  private async evictOnce(): Promise<void> {
+    const { repository, blobs, maxBytes, events } = this.deps;
+    let { bytes, entries } = await repository.usage();
+    while (bytes > maxBytes) {
+      const oldest = await repository.leastRecentlyUsed(EVICTION_BATCH);
+      if (oldest.length === 0) break;
+      let removed = 0;
+      for (const record of oldest) {
+        if (bytes <= maxBytes) break;
+        // The row goes first, and only if nobody read it since: a reader then finds no row and renders
+        // again, or finds its blob gone and does the same, but never serves half a blob.
+        if (!(await repository.removeIfUntouched(record.key, record.lastAccessAt))) continue;
+        this.rows.delete(record.key);
+        await blobs.delete(record.storagePath);
+        bytes -= record.size;
+        entries--;
+        removed++;
+      }
+      events?.evicted(removed);
+      // Every row of the batch was read meanwhile: measure again rather than loop on the same rows.
+      if (removed === 0) ({ bytes, entries } = await repository.usage());
+      if (removed === 0) break;
+    }
+    events?.resized(bytes, entries);
+  }
+}

@@ -11,7 +11,8 @@ export interface SvgLimits {
 /** The DOM members read here (the project compiles without TypeScript's DOM library). */
 export interface SvgNode {
   readonly localName: string;
-  readonly children: ArrayLike<SvgNode>;
+  readonly firstElementChild: SvgNode | null;
+  readonly nextElementSibling: SvgNode | null;
   readonly attributes: ArrayLike<{ readonly name: string; readonly value: string }>;
   readonly textContent: string | null;
 }
@@ -65,16 +66,22 @@ export function checkSvgMarkup(text: string, limits: SvgLimits, field: string): 
 export function checkSvgReferences(svg: SvgNode, limits: SvgLimits, field: string): void {
   const elements: SvgNode[] = [];
   const byId = new Map<string, SvgNode>();
+  // Read once, through sibling links: jsdom's children is a live collection, and indexing it walks the
+  // siblings each time (5000 shapes in one group took seconds).
+  const childrenOf = new Map<SvgNode, SvgNode[]>();
   for (const stack = [svg]; stack.length > 0; ) {
     const node = stack.pop()!;
     elements.push(node);
     const id = attribute(node, 'id');
     if (id !== undefined && !byId.has(id)) byId.set(id, node);
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+    const children: SvgNode[] = [];
+    for (let child = node.firstElementChild; child !== null; child = child.nextElementSibling) children.push(child);
+    childrenOf.set(node, children);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   const find = (ids: string[]) => ids.flatMap((id) => byId.get(id) ?? []);
   const sheets = find(elements.filter((e) => e.localName === 'style').flatMap((e) => fragmentsIn(e.textContent ?? ''))).filter((e) => DRAWS_CONTENT.has(e.localName));
-  const drawn = countDrawn(svg, (node) => find(referencesOf(node)), sheets, field);
+  const drawn = countDrawn(svg, (node) => childrenOf.get(node) ?? [], (node) => find(referencesOf(node)), sheets, field);
   if (drawn > limits.maxSvgElements) throw tooComplex(field, limits, `${Number.isFinite(drawn) ? drawn : 'more than 1e308'} elements once references are drawn`);
 }
 
@@ -93,12 +100,18 @@ const TEMPLATES = new Set(['defs', 'pattern', 'mask', 'clippath', 'clipPath', 'm
  * runs through one of those is no cycle of the document (a selector may simply match inside the
  * pattern it fills with) and adds nothing, while a cycle of the document's own references is refused.
  */
-function countDrawn(root: SvgNode, references: (node: SvgNode) => SvgNode[], everywhere: SvgNode[], field: string): number {
+function countDrawn(
+  root: SvgNode,
+  childrenOf: (node: SvgNode) => SvgNode[],
+  references: (node: SvgNode) => SvgNode[],
+  everywhere: SvgNode[],
+  field: string,
+): number {
   const drawn = new Map<SvgNode, number>();
   /** Where each node being counted is on the stack. */
   const onPath = new Map<SvgNode, number>();
   const frame = (node: SvgNode, lastSoft: number) => {
-    const children = Array.from(node.children);
+    const children = childrenOf(node);
     const drawnChildren = children.filter((c) => !TEMPLATES.has(c.localName));
     const deps = [...drawnChildren, ...references(node)].map((dep) => ({ dep, soft: false }));
     for (const dep of everywhere) deps.push({ dep, soft: true });

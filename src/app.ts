@@ -78,6 +78,8 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     maxOutputPixels: config.limits.maxOutputPixels,
     maxOutputDimension: config.limits.maxOutputDimension,
     maxSvgBytes: config.limits.maxSvgBytes,
+    maxSvgElements: config.limits.maxSvgElements,
+    maxSvgDepth: config.limits.maxSvgDepth,
     avifBudgetMs: config.limits.avifBudgetMs,
     onOperation: (op) => {
       logger.debug(op, 'image operation');

@@ -67,6 +67,10 @@ export interface Config {
     maxLutBytes: number;
     /** Largest SVG input, bytes: every SVG is sanitised as a document before it is decoded or stored. */
     maxSvgBytes: number;
+    /** Elements an SVG may draw, each reference drawn as often as it is referenced. */
+    maxSvgElements: number;
+    /** Nesting of an SVG's elements, the root counting as one. */
+    maxSvgDepth: number;
     /** Largest side of an image the service produces. */
     maxOutputDimension: number;
     /** Most configurations in one ProcessingService.GenerateVariations request. */
@@ -220,6 +224,11 @@ export function loadConfig(env: Env = process.env): Config {
       maxLutBytes: int(env, 'MAX_LUT_BYTES', 16 * 1024 * 1024, 1024, 2 ** 31 - 1),
       // The sanitiser builds a DOM of the whole document; about a second of a worker per MB of SVG.
       maxSvgBytes: int(env, 'MAX_SVG_BYTES', 2 * 1024 * 1024, 1024, 2 ** 31 - 1),
+      // librsvg cannot be stopped once it renders: at 100,000 elements drawn its slowest case measured
+      // (filters drawing other elements through feImage) takes about 1.5 s.
+      maxSvgElements: int(env, 'MAX_SVG_ELEMENTS', 100_000, 1, 10_000_000),
+      // librsvg refuses to render past 50 nested layers, and libxml2 to parse past 256.
+      maxSvgDepth: int(env, 'MAX_SVG_DEPTH', 50, 1, 256),
       maxOutputDimension,
       maxVariations: int(env, 'MAX_VARIATIONS', 16, 1, 256),
       // As many as the pool runs at once: one stream can keep every slot busy, and no more than a

@@ -1,5 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
 import { jpegHeader } from './jpeg-header.js';
+import { checkComplete } from './check-complete.js';
 import { checkPixels } from './check-pixels.js';
 import { fromSharpError, type ErrorContext } from './sharp-error.js';
 
@@ -13,9 +14,11 @@ export interface ImageHeader {
 
 /**
  * Reads the header only and enforces the pixel limit from it, before anything is decoded: a small file
- * can declare a huge canvas (a decompression bomb), and refusing it here costs microseconds.
+ * can declare a huge canvas (a decompression bomb), and refusing it here costs microseconds. Data cut
+ * short is refused here too (see check-complete.ts).
  */
 export async function readHeader(input: Buffer, ctx: ErrorContext): Promise<ImageHeader> {
+  checkComplete(input, ctx.format, ctx.field);
   let metadata: Metadata;
   try {
     // sharp would apply limitInputPixels to the header read too, with a message that names no sizes;
@@ -49,6 +52,7 @@ export interface PipelineHeader {
 export async function readPipelineHeader(input: Buffer, ctx: ErrorContext): Promise<PipelineHeader> {
   const jpeg = ctx.format === 'jpeg' ? jpegHeader(input) : undefined;
   if (jpeg) {
+    checkComplete(input, ctx.format, ctx.field);
     checkPixels(jpeg.width, jpeg.height, 1, ctx);
     const turned = jpeg.orientation >= 5;
     return {

@@ -1,7 +1,8 @@
 import type { DOMPurify } from 'dompurify';
 import { deadlineExceeded, invalidImage, tooLarge } from '../errors/index.js';
+import { checkSvgMarkup, checkSvgReferences, type SvgLimits, type SvgNode } from './svg-complexity.js';
 
-export interface SanitizeContext {
+export interface SanitizeContext extends SvgLimits {
   /** The request field the SVG came from, named in errors. */
   field: string;
   maxSvgBytes: number;
@@ -17,13 +18,15 @@ export interface SanitizeContext {
  * the document: an href or xlink:href is a fragment ("#id") or a raster data URI, and CSS (style
  * elements and attributes, url() in presentation attributes) loads nothing but fragments and raster data
  * URIs. The prolog and doctype are dropped (their entities included); the result is the `<svg>` element
- * alone, serialised as XML librsvg reads.
+ * alone, serialised as XML librsvg reads. Its complexity is bounded here too (see svg-complexity.ts):
+ * librsvg cannot be stopped once it renders.
  */
 export async function sanitizeSvg(input: Uint8Array, ctx: SanitizeContext): Promise<Buffer> {
   if (input.byteLength > ctx.maxSvgBytes) throw tooLarge(ctx.field, `${ctx.maxSvgBytes} bytes of SVG`, `${input.byteLength} bytes`, 'SVG_TOO_LARGE');
   const text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
   const start = text.search(/<svg[\s>/]/i);
   if (start === -1) throw notSvg(ctx.field);
+  checkSvgMarkup(text.slice(start), ctx, ctx.field);
   const purify = await purifier();
   deadline = ctx.deadline;
   const body = purify.sanitize(text.slice(start), {
@@ -33,6 +36,7 @@ export async function sanitizeSvg(input: Uint8Array, ctx: SanitizeContext): Prom
   }) as unknown as DomElement;
   const svg = body.querySelector('svg');
   if (svg === null) throw notSvg(ctx.field);
+  checkSvgReferences(svg, ctx, ctx.field);
   if (!svg.hasAttribute('xmlns')) svg.setAttribute('xmlns', SVG_NS);
   if (svg.querySelector('[*|href]') !== null && !svg.hasAttribute('xmlns:xlink')) svg.setAttribute('xmlns:xlink', XLINK_NS);
   // The HTML serialiser writes U+00A0 as &nbsp;, which XML does not define.
@@ -40,12 +44,12 @@ export async function sanitizeSvg(input: Uint8Array, ctx: SanitizeContext): Prom
 }
 
 /** The DOM members used here: the project compiles without TypeScript's DOM library (no browser globals in a service). */
-interface DomElement {
+interface DomElement extends SvgNode {
+  textContent: string | null;
   hasAttribute(name: string): boolean;
   setAttribute(name: string, value: string): void;
   querySelector(selector: string): DomElement | null;
   readonly outerHTML: string;
-  textContent: string | null;
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';

@@ -16,6 +16,9 @@ export interface WorkerSettings {
   maxOutputDimension: number;
   /** Largest SVG input, bytes (see sanitize-svg.ts). */
   maxSvgBytes: number;
+  /** Bounds on an SVG's elements and nesting (see svg-complexity.ts). */
+  maxSvgElements: number;
+  maxSvgDepth: number;
   /** Encoder time one AVIF request may take, ms (see avif-effort.ts). */
   avifBudgetMs: number;
 }

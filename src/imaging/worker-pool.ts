@@ -46,6 +46,10 @@ export interface WorkerPoolOptions {
   maxOutputDimension: number;
   /** Largest SVG input in bytes; SVG is sanitised as a document before sharp sees it. Default 2 MiB. */
   maxSvgBytes?: number;
+  /** Elements an SVG may draw, references drawn as often as they are referenced (see svg-complexity.ts). Default 100000. */
+  maxSvgElements?: number;
+  /** Nesting of an SVG's elements. Default 50, librsvg's own limit of nested layers. */
+  maxSvgDepth?: number;
   /**
    * Encoder time one AVIF request may take, by the measured encoder rates in avif-effort.ts:
    * libaom cannot be stopped once it runs. Default 15000.
@@ -99,6 +103,8 @@ type Progress = { pixels: number; queuedAt?: number; admittedAt?: number };
 
 const DEFAULT_AVIF_BUDGET_MS = 15_000;
 const DEFAULT_MAX_SVG_BYTES = 2 * 1024 * 1024;
+const DEFAULT_MAX_SVG_ELEMENTS = 100_000;
+const DEFAULT_MAX_SVG_DEPTH = 50;
 const NOTHING_PLANNED: Plan = () => 0;
 
 /**
@@ -128,6 +134,8 @@ export class WorkerPool implements ImageProcessor {
       maxOutputPixels: this.#maxOutputPixels,
       maxOutputDimension: options.maxOutputDimension,
       maxSvgBytes: options.maxSvgBytes ?? DEFAULT_MAX_SVG_BYTES,
+      maxSvgElements: options.maxSvgElements ?? DEFAULT_MAX_SVG_ELEMENTS,
+      maxSvgDepth: options.maxSvgDepth ?? DEFAULT_MAX_SVG_DEPTH,
       avifBudgetMs: options.avifBudgetMs ?? DEFAULT_AVIF_BUDGET_MS,
     };
     this.#piscina = new Piscina({

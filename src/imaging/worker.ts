@@ -49,7 +49,7 @@ async function handleComposite(task: CompositeTask): Promise<WorkerReply | Retur
         const given = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
         if (task.formats[i] !== 'svg') return Promise.resolve(given);
         const field = task.spec.layers[i]?.field ?? `layers[${i}]`;
-        if (!sanitised.has(input)) sanitised.set(input, sanitizeSvg(given, { field, maxSvgBytes: settings.maxSvgBytes, deadline: task.deadline }));
+        if (!sanitised.has(input)) sanitised.set(input, sanitizeSvg(given, { ...settings, field, deadline: task.deadline }));
         return sanitised.get(input)!;
       }),
     );

@@ -3,7 +3,7 @@ import { TENANT_PATTERN, uploaderOf } from '../auth/principal.js';
 import type { ImageKind, ImageRecord } from '../domain/image-record.js';
 import { imageNotFound, invalidArgument, storageUnavailable, tooLarge } from '../errors/index.js';
 import type { ImageProcessor, ProbeResult } from '../imaging/image-processor.js';
-import { OUTPUT_FORMATS, parseFormat } from '../imaging/image-formats.js';
+import { CONTENT_TYPES, OUTPUT_FORMATS, parseFormat } from '../imaging/image-formats.js';
 import type { Database, Page } from '../persistence/repositories.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { blobKeyFor, sha256Hex } from '../storage/blob-key.js';
@@ -238,7 +238,10 @@ export class AssetService {
     const record = await this.get(imageId, call);
     const expiresAtSeconds = Math.floor(this.now().getTime() / 1000) + seconds;
     const expiresAt = new Date(expiresAtSeconds * 1000);
-    const direct = await this.deps.blobs.signedUrl(record.storagePath, expiresAt, record.contentType, record.filename);
+    // SVG is the one stored type that runs as a document. A blob store's signed URL (an Azure SAS) can set
+    // only Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Content-Type, never a
+    // Content-Security-Policy, so an SVG's URL is this service's /files, which sets one.
+    const direct = record.contentType === CONTENT_TYPES.svg ? undefined : await this.deps.blobs.signedUrl(record.storagePath, expiresAt, record.contentType, record.filename);
     const url = direct ?? `${this.deps.publicBaseUrl()}${this.deps.signer.pathFor(record.tenant, record.id, expiresAtSeconds)}`;
     return { url, expiresAt };
   }

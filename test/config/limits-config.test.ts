@@ -22,6 +22,8 @@ describe('limits configuration', () => {
       maxLutsPerRequest: 4,
       maxLutBytes: 16 * 1024 * 1024,
       maxSvgBytes: 2 * 1024 * 1024,
+      maxSvgElements: 100_000,
+      maxSvgDepth: 50,
       maxBatchItems: 10_000,
     });
     expect(loadConfig({ ...base, WORKER_THREADS: '3' }).limits.maxBatchInFlight).toBe(6);
@@ -41,6 +43,8 @@ describe('limits configuration', () => {
       MAX_LUTS_PER_REQUEST: '0',
       MAX_LUT_BYTES: '4096',
       MAX_SVG_BYTES: '8192',
+      MAX_SVG_ELEMENTS: '500',
+      MAX_SVG_DEPTH: '256',
       MAX_BATCH_IN_FLIGHT: '12',
       MAX_BATCH_ITEMS: '50',
     };
@@ -51,6 +55,8 @@ describe('limits configuration', () => {
       maxLutsPerRequest: 0,
       maxLutBytes: 4096,
       maxSvgBytes: 8192,
+      maxSvgElements: 500,
+      maxSvgDepth: 256,
       maxBatchInFlight: 12,
       maxBatchItems: 50,
     });
@@ -64,6 +70,8 @@ describe('limits configuration', () => {
     expect(configError({ MAX_BATCH_IN_FLIGHT: '0' })).toBe('config MAX_BATCH_IN_FLIGHT: expected an integer from 1 to 4096, received "0"');
     expect(configError({ MAX_BATCH_ITEMS: 'many' })).toBe('config MAX_BATCH_ITEMS: expected an integer from 1 to 100000000, received "many"');
     expect(configError({ MAX_SVG_BYTES: '10' })).toBe('config MAX_SVG_BYTES: expected an integer from 1024 to 2147483647, received "10"');
+    expect(configError({ MAX_SVG_ELEMENTS: '0' })).toBe('config MAX_SVG_ELEMENTS: expected an integer from 1 to 10000000, received "0"');
+    expect(configError({ MAX_SVG_DEPTH: '257' })).toBe('config MAX_SVG_DEPTH: expected an integer from 1 to 256, received "257"');
     expect(configError({ MAX_UPLOAD_BYTES: '4096', MAX_UPLOAD_BYTES_IN_FLIGHT: '2048' })).toBe('config MAX_UPLOAD_BYTES_IN_FLIGHT: expected at least MAX_UPLOAD_BYTES (4096), received "2048"');
   });
 });

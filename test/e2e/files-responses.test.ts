@@ -4,6 +4,7 @@ import { createConnectTransport } from '@connectrpc/connect-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageService } from '../../gen/image/v1/image_service_pb.js';
+import { startAzurite, type Azurite } from '../support/azurite.js';
 import { captureLog, WARN, type CapturedLog } from '../support/log-lines.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -98,5 +99,41 @@ describe('/files with SVG_INLINE=1', () => {
     expect(res.headers.get('content-disposition')).toBe("inline; filename*=UTF-8''drawing.svg");
     expect(res.headers.get('content-security-policy')).toBe(CSP);
     await res.arrayBuffer();
+  });
+});
+
+describe('signed URLs on Azure (Azurite): SVG through /files, rasters straight from the blob', () => {
+  let azurite: Azurite;
+  let app: TestApp;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+    app = await startTestApp({ AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, AZURE_STORAGE_CONTAINER: 'images' });
+  }, 60_000);
+  afterAll(async () => {
+    await app?.stop();
+    await azurite?.stop();
+  });
+
+  it('gives an SVG a /files URL under the Content-Security-Policy, as an attachment, read from the blob store', async () => {
+    const url = await signedUrl(app, Buffer.from(SVG), 'drawing.svg');
+    expect(new URL(url).origin).toBe(new URL(app.baseUrl).origin);
+    expect(new URL(url).pathname).toMatch(/^\/files\//);
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toBe(CSP);
+    expect(res.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''drawing.svg");
+    expect(await res.text()).toContain('fill="#3c7a3a"');
+  });
+
+  it('gives a raster a SAS URL on the blob store, which serves it with the type and name signed into it', async () => {
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } }).png().toBuffer();
+    const url = await signedUrl(app, png, 'p.png');
+    expect(new URL(url).port).toBe(String(azurite.port));
+    expect(new URL(url).searchParams.get('rsct')).toBe('image/png');
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('content-disposition')).toBe("inline; filename*=UTF-8''p.png");
+    expect(Buffer.from(await res.arrayBuffer()).equals(png)).toBe(true);
   });
 });

@@ -33,26 +33,8 @@ interface Failure {
   problems: string[];
 }
 
-/**
- * Every case but the SVG ones first, then the SVG ones, so that an SVG's render cannot hold workers
- * while another format's calls wait. Open finding (issue 14): librsvg can spend longer than any
- * deadline on a small SVG and nothing interrupts it; an SVG case whose only problem is the deadline is
- * kept in the corpus and printed as that open finding rather than failing the run. Any other answer
- * from an SVG case, and every problem of every other format, still fails.
- */
-async function campaign(clients: Clients, cases: readonly FuzzCase[], tally: Map<string, number>): Promise<Failure[]> {
-  const others = await campaignOf(clients, cases.filter((c) => c.format !== 'svg'), tally);
-  const svg = await campaignOf(clients, cases.filter((c) => c.format === 'svg'), tally);
-  const slowSvg = svg.filter(({ problems }) => problems.every((p) => p.includes('DEADLINE_EXCEEDED')));
-  if (slowSvg.length > 0) {
-    const kept = slowSvg.map(({ c, problems }) => keepInCorpus(c, problems));
-    console.warn(`fuzz: OPEN FINDING, ${slowSvg.length} SVG cases ran past their deadline (librsvg work no timeout stops):\n  ${kept.join('\n  ')}`);
-  }
-  return [...others, ...svg.filter((f) => !slowSvg.includes(f))];
-}
-
 /** Runs the cases `CONCURRENCY` at a time; answers every failing one and tallies the answers. */
-async function campaignOf(clients: Clients, cases: readonly FuzzCase[], tally: Map<string, number>): Promise<Failure[]> {
+async function campaign(clients: Clients, cases: readonly FuzzCase[], tally: Map<string, number>): Promise<Failure[]> {
   const failures: Failure[] = [];
   let next = 0;
   const lane = async () => {

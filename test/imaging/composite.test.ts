@@ -263,7 +263,7 @@ describe('WorkerPool.composite', () => {
         .toBuffer();
       const error = await compositeError(spec(10, 10, [layer(red), layer(red), layer(photo.subarray(0, photo.length / 2))]));
       expect(error.kind).toBe('invalid_image');
-      expect(error.message).toMatch(/^layers\[2\]: truncated or corrupt jpeg/);
+      expect(error.message).toMatch(/^layers\[2\]: truncated jpeg: expected the end-of-image marker/);
       expect(error.violations[0].field).toBe('layers[2]');
     });
 

@@ -5,7 +5,7 @@ import { sniffFormat } from '../../src/imaging/sniff.js';
 import { createPool } from './images.js';
 import { rejection } from './pool-calls.js';
 
-const CTX = { field: 'file_data', maxSvgBytes: 1024 * 1024, deadline: Date.now() + 600_000 };
+const CTX = { field: 'file_data', maxSvgBytes: 1024 * 1024, maxSvgElements: 100_000, maxSvgDepth: 50, deadline: Date.now() + 600_000 };
 const PIXEL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==';
 
 /** Every way this document tries to run script or reach outside itself, around a picture worth keeping. */

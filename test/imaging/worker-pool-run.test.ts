@@ -101,7 +101,7 @@ describe('WorkerPool.run', () => {
       (e: unknown) => e as AppError,
     );
     expect(error?.kind).toBe('invalid_image');
-    expect(error?.message).toMatch(/^source_image: truncated or corrupt png: /);
+    expect(error?.message).toMatch(/^source_image: truncated png: expected the IEND chunk/);
   });
 
   it('refuses a truncated JPEG whose header is whole (read without sharp) as invalid_image', async () => {
@@ -111,7 +111,7 @@ describe('WorkerPool.run', () => {
       (e: unknown) => e as AppError,
     );
     expect(error?.kind).toBe('invalid_image');
-    expect(error?.message).toMatch(/^image_data: truncated or corrupt jpeg: /);
+    expect(error?.message).toMatch(/^image_data: truncated jpeg: expected the end-of-image marker/);
   });
 
   it('refuses a crop outside the image, naming the region and the oriented size', async () => {

@@ -59,7 +59,11 @@ function pngMissing(data: Uint8Array): string | undefined {
   return 'the IEND chunk after every chunk it declares';
 }
 
-/** Header, colour table, then extension and image blocks (each a chain of sub-blocks) to the trailer (3B). */
+/**
+ * Header, colour table, then extension and image blocks (each a chain of sub-blocks) to the trailer
+ * (3B). Data that ends right after a complete image, with only the trailer missing, is whole: some
+ * encoders never write the trailer, and browsers and libvips show every frame of such a file.
+ */
 function gifMissing(data: Uint8Array): string | undefined {
   const want = 'the trailer (3B) after every block';
   let pos = 13;
@@ -70,6 +74,7 @@ function gifMissing(data: Uint8Array): string | undefined {
     while (at < data.length && data[at] !== 0) at += data[at] + 1;
     return at + 1;
   };
+  let images = 0;
   while (pos < data.length) {
     const block = data[pos];
     if (block === 0x3b) return undefined;
@@ -80,9 +85,10 @@ function gifMissing(data: Uint8Array): string | undefined {
       pos += 10 + (flags & 0x80 ? 3 * 2 ** ((flags & 7) + 1) : 0);
       // The LZW minimum code size, then the image data's sub-blocks.
       pos = subBlocks(pos + 1);
+      images++;
     } else return want;
   }
-  return want;
+  return pos === data.length && images > 0 ? undefined : want;
 }
 
 /** The RIFF container's declared size, all of it present. */

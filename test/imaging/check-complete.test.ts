@@ -32,6 +32,11 @@ describe('checkComplete', () => {
     for (const [format, data, missing] of images) {
       expect(verdict(data, format), format).toBe('complete');
       for (const cut of [1, 2, 10, Math.floor(data.length / 2), data.length - 20]) {
+        // A GIF one byte short lacks only its trailer, which some encoders never write: it is whole.
+        if (format === 'gif' && cut === 1) {
+          expect(verdict(data.subarray(0, data.length - 1), format)).toBe('complete');
+          continue;
+        }
         expect(verdict(data.subarray(0, data.length - cut), format), `${format} less ${cut}`).toBe(`file_data: truncated ${format}: expected ${missing}, received ${data.length - cut} bytes that end before it`);
       }
     }

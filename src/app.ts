@@ -108,6 +108,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
     repository: db.derivatives,
     blobs,
     maxBytes: config.delivery.cacheMaxBytes,
+    memoryBytes: config.delivery.memoryCacheBytes,
     touchIntervalMs: config.delivery.touchIntervalMs,
     events: observer?.cache('derivatives'),
     onError: (error, what) => logger.warn({ err: String(error) }, `result cache: could not ${what}`),

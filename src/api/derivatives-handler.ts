@@ -37,7 +37,7 @@ export function derivativesHandler(derivatives: DerivativeService, logger: Logge
         'cache-control': `${options.cacheControlScope}, max-age=${maxAge}, immutable`,
         ...(opened.variesByAccept ? { vary: 'Accept' } : {}),
       };
-      await sendStored(req, res, headers, { stream: opened.stream, size: record.size, etag });
+      await sendStored(req, res, headers, { body: opened.body, size: record.size, etag });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== undefined && CLIENT_GONE.has(code)) {

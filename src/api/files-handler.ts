@@ -45,7 +45,7 @@ export function filesHandler(assets: AssetService, isServing: () => boolean, log
         'cache-control': `private, max-age=${maxAge}, immutable`,
         'content-disposition': `${disposition}; filename*=UTF-8''${encodeURIComponent(opened.filename || 'image')}`,
       };
-      await sendStored(req, res, headers, opened);
+      await sendStored(req, res, headers, { body: opened.stream, size: opened.size, etag: opened.etag });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== undefined && CLIENT_GONE.has(code)) logger.debug({ err: String(e), path: url.pathname }, 'file download stopped by the client');

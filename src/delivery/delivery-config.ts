@@ -9,6 +9,8 @@ export interface DeliveryConfig {
   onlyPresets: boolean;
   /** DERIVATIVE_CACHE_MAX_BYTES: stored derivatives kept, shared by every instance. */
   cacheMaxBytes: number;
+  /** DERIVATIVE_MEMORY_CACHE_BYTES: the most used small derivatives also kept in this instance's memory. */
+  memoryCacheBytes: number;
   /** DERIVATIVE_TOUCH_INTERVAL_SECONDS: a hit records its access at most this often per entry. */
   touchIntervalMs: number;
   /** DERIVATIVE_CACHE_CONTROL: `public` (a CDN may keep it) or `private` (browsers only). */
@@ -26,6 +28,7 @@ export function loadDeliveryConfig(env: Env, maxOutputDimension: number): Delive
     presets: parsePresets(str(env, 'PRESETS'), maxOutputDimension),
     onlyPresets: bool(env, 'ONLY_PRESETS', false),
     cacheMaxBytes: int(env, 'DERIVATIVE_CACHE_MAX_BYTES', 1024 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
+    memoryCacheBytes: int(env, 'DERIVATIVE_MEMORY_CACHE_BYTES', 64 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
     touchIntervalMs: int(env, 'DERIVATIVE_TOUCH_INTERVAL_SECONDS', 60, 0, 86_400) * 1000,
     cacheControlScope: scope,
     maxAgeSeconds: int(env, 'DERIVATIVE_MAX_AGE_SECONDS', 31_536_000, 0, 31_536_000),

@@ -11,6 +11,8 @@ export interface DerivativeCacheDeps {
   blobs: BlobStore;
   /** Stored bytes kept; beyond it the least recently used entries go. 0 keeps nothing. */
   maxBytes: number;
+  /** Bytes of small derivatives also kept in this instance's memory (0: none); see MEMORY_ENTRY_MAX_BYTES. */
+  memoryBytes?: number;
   /** A hit records its access only when the last one recorded is older than this (a write per minute, not per request). */
   touchIntervalMs: number;
   events?: CacheEvents;
@@ -19,10 +21,10 @@ export interface DerivativeCacheDeps {
   now?: () => Date;
 }
 
-/** A cached derivative opened for reading. */
+/** A cached derivative: its bytes from this instance's memory, or opened for reading from the blob store. */
 export interface CachedDerivative {
   record: DerivativeRecord;
-  stream: Readable;
+  body: Buffer | Readable;
 }
 
 /**
@@ -30,6 +32,13 @@ export interface CachedDerivative {
  * its last access, and one evicted by another instance shows as its blob missing, which is a miss.
  */
 const REMEMBERED_ROWS = 10_000;
+
+/**
+ * A derivative larger than this is always streamed from the blob store. Thumbnails and web-size images
+ * (8-200 KiB) fit: a hit from memory costs no file open, stat, read and close on the thread pool, which
+ * were most of a hit's cost (`npm run bench:delivery`, warm side).
+ */
+const MEMORY_ENTRY_MAX_BYTES = 1024 * 1024;
 
 /** Rows read at once while evicting. */
 const EVICTION_BATCH = 32;
@@ -44,17 +53,25 @@ export class DerivativeCache {
   private readonly now: () => Date;
   private evicting: Promise<void> | undefined;
   private readonly rows = new LRUCache<string, DerivativeRecord>({ max: REMEMBERED_ROWS });
+  /**
+   * The bytes themselves, for the most used small derivatives. Safe to keep after another instance
+   * evicts the entry: a key names its bytes forever (content hash, transform, format).
+   */
+  private readonly hot: LRUCache<string, Buffer> | undefined;
 
   constructor(private readonly deps: DerivativeCacheDeps) {
     this.now = deps.now ?? (() => new Date());
+    const memoryBytes = deps.memoryBytes ?? 0;
+    this.hot = memoryBytes > 0 ? new LRUCache({ maxSize: memoryBytes, maxEntrySize: Math.min(MEMORY_ENTRY_MAX_BYTES, memoryBytes), sizeCalculation: (b) => b.byteLength }) : undefined;
   }
 
   /** The entry, opened, or undefined on a miss. */
   async lookup(key: string): Promise<CachedDerivative | undefined> {
     const remembered = this.rows.get(key);
     const record = remembered ?? (await this.deps.repository.get(key));
-    const opened = record && (await this.deps.blobs.openRead(record.storagePath));
-    if (!record || !opened) {
+    const inMemory = record && this.hot?.get(key);
+    const body = inMemory ?? (record && (await this.deps.blobs.openRead(record.storagePath))?.stream);
+    if (!record || !body) {
       this.rows.delete(key);
       this.deps.events?.miss();
       return undefined;
@@ -68,7 +85,7 @@ export class DerivativeCache {
     } else if (!remembered) {
       this.rows.set(key, record);
     }
-    return { record, stream: opened.stream };
+    return { record, body };
   }
 
   /**
@@ -91,6 +108,7 @@ export class DerivativeCache {
     await this.deps.blobs.put(record.storagePath, image.data, record.contentType);
     await this.deps.repository.put(record);
     this.rows.set(key, record);
+    this.hot?.set(key, image.data);
     await this.evict().catch((e: unknown) => this.deps.onError?.(e, 'evict derivatives'));
     return record;
   }
@@ -114,6 +132,7 @@ export class DerivativeCache {
         // again, or finds its blob gone and does the same, but never serves half a blob.
         if (!(await repository.removeIfUntouched(record.key, record.lastAccessAt))) continue;
         this.rows.delete(record.key);
+        this.hot?.delete(record.key);
         await blobs.delete(record.storagePath);
         bytes -= record.size;
         entries--;

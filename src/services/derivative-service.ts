@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { TENANT_PATTERN } from '../auth/principal.js';
 import type { ImageRecord } from '../domain/image-record.js';
 import { negotiateFormat } from '../delivery/negotiate-format.js';
@@ -47,7 +47,8 @@ export interface DerivativeUrls {
 /** A derivative ready to send: the stored row (size, ETag, dates) and its bytes. */
 export interface DerivativeDownload {
   record: DerivativeRecord;
-  stream: Readable;
+  /** In memory (just rendered, or a hot entry), or streamed from the blob store. */
+  body: Buffer | Readable;
   /** The format was negotiated from Accept: the response varies by it. */
   variesByAccept: boolean;
   /** Epoch seconds when the URL expires. */
@@ -130,12 +131,12 @@ export class DerivativeService {
     const key = sha256Hex(Buffer.from(`${record.sha256}\n${canonicalRendition(rendition)}\n${format}`));
     const variesByAccept = rendition.format === 'auto';
     const hit = await this.deps.cache.lookup(key);
-    if (hit) return { record: hit.record, stream: hit.stream, variesByAccept, expiresAt, cached: true };
+    if (hit) return { record: hit.record, body: hit.body, variesByAccept, expiresAt, cached: true };
     const rendered = await this.renders.run(key, async () => {
       const image = await this.render(record, rendition, format);
       return { record: await this.deps.cache.store(key, image), data: image.data };
     });
-    return { record: rendered.record, stream: Readable.from([rendered.data]), variesByAccept, expiresAt, cached: false };
+    return { record: rendered.record, body: rendered.data, variesByAccept, expiresAt, cached: false };
   }
 
   /** The resize and encode steps every RPC uses, in the worker pool; its pixel limits apply before any decode. */

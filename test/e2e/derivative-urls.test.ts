@@ -223,6 +223,28 @@ function suite(name: string, makeBackend: () => Backend, options: { azure?: bool
       }
     });
 
+    it('serves a hit from memory without reading the blob store, and from the blob store when memory is off', async () => {
+      for (const memoryBytes of ['67108864', '0']) {
+        const server = await backend.start({ DERIVATIVE_MEMORY_CACHE_BYTES: memoryBytes });
+        try {
+          const id = (await clientOf(server).uploadImage({ fileData: source, filename: 'photo.jpg' })).image!.imageId;
+          const url = await urlFor(server, id, { width: 96, format: 'png' });
+          const first = await get(url);
+          expect(first.res.status).toBe(200);
+          const rendered = server.pool.stats().completed;
+          // The stored bytes go; the row stays, as after another instance's eviction half-way.
+          const [row] = await server.db.derivatives.leastRecentlyUsed(1);
+          await server.blobs.delete(row.storagePath);
+          const again = await get(url);
+          expect([memoryBytes, again.res.status, again.body.equals(first.body)]).toEqual([memoryBytes, 200, true]);
+          // From memory: no render. Without memory: the missing blob is a miss, rendered again.
+          expect(server.pool.stats().completed).toBe(memoryBytes === '0' ? rendered + 1 : rendered);
+        } finally {
+          await server.stop();
+        }
+      }
+    });
+
     it('with ONLY_PRESETS honours presets only, and evicts the least recently used entry beyond its byte budget', async () => {
       // Rendered the way the service renders a preset `w=<n>,f=png`, to size the budget exactly.
       const sizeOf = async (width: number) =>

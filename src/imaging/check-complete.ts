@@ -26,6 +26,7 @@ const SOS = 0xda;
 /** Segments to the first scan, then entropy-coded data and segments until EOI (FF D9). */
 function jpegMissing(data: Uint8Array): string | undefined {
   const want = 'the end-of-image marker (FF D9) after the image data';
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   let pos = 2;
   while (pos < data.length) {
     if (data[pos] !== 0xff) return want;
@@ -39,9 +40,16 @@ function jpegMissing(data: Uint8Array): string | undefined {
     if (end > data.length) return want;
     pos = end;
     if (marker !== SOS) continue;
-    // Entropy-coded data: an FF in it is followed by 00 (stuffing) or a restart marker; anything else is the next marker.
-    while (pos + 1 < data.length && !(data[pos] === 0xff && data[pos + 1] !== 0 && (data[pos + 1] < 0xd0 || data[pos + 1] > 0xd7))) pos++;
-    if (pos + 1 >= data.length) return want;
+    // Entropy-coded data: an FF in it is followed by 00 (stuffing) or a restart marker; anything else is
+    // the next marker. Found with indexOf (memchr): a byte-by-byte loop in JavaScript cost about 1 ms
+    // per MB of photo, on every request.
+    for (;;) {
+      pos = bytes.indexOf(0xff, pos);
+      if (pos < 0 || pos + 1 >= data.length) return want;
+      const next = data[pos + 1];
+      if (next !== 0 && (next < 0xd0 || next > 0xd7)) break;
+      pos += 2;
+    }
   }
   return want;
 }

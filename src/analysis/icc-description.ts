@@ -11,6 +11,10 @@ const UTF16BE = new TextDecoder('utf-16be');
 export function iccDescription(icc: Uint8Array | undefined): string {
   if (!icc) return '';
   const buffer = Buffer.from(icc.buffer, icc.byteOffset, icc.byteLength);
+  // `icc` walks as many tag entries as the profile declares, past its end without noticing: a corrupt
+  // count of 4 billion held a worker thread for minutes (a fuzz case). A table that cannot fit is
+  // a profile nobody can read.
+  if (buffer.length < 132 || buffer.readUInt32BE(128) > (buffer.length - 132) / 12) return '';
   try {
     const profile = parse(buffer);
     return (englishMlucDescription(buffer) ?? profile.description ?? '').replace(/\0[^]*$/, '').trim();
@@ -23,14 +27,17 @@ export function iccDescription(icc: Uint8Array | undefined): string {
 /** The 'en' record of a 'mluc' description tag; undefined when the tag is of another type or has none. */
 function englishMlucDescription(icc: Buffer): string | undefined {
   if (icc.length < 132) return undefined;
-  const tags = icc.readUInt32BE(128);
+  // The counts are the file's word: a tag table or record list past the end of the profile is cut
+  // there (a corrupt count of 4 billion would otherwise loop for minutes, reading nothing).
+  const tags = Math.min(icc.readUInt32BE(128), Math.floor((icc.length - 132) / 12));
   for (let k = 0; k < tags; k++) {
     const entry = 132 + 12 * k;
     if (icc.toString('latin1', entry, entry + 4) !== 'desc') continue;
     const tag = icc.readUInt32BE(entry + 4);
     if (icc.toString('latin1', tag, tag + 4) !== 'mluc') return undefined;
-    const records = icc.readUInt32BE(tag + 8);
     const recordSize = icc.readUInt32BE(tag + 12);
+    if (recordSize < 12) return undefined;
+    const records = Math.min(icc.readUInt32BE(tag + 8), Math.floor((icc.length - tag - 16) / recordSize));
     for (let r = 0; r < records; r++) {
       const record = tag + 16 + r * recordSize;
       if (icc.toString('latin1', record, record + 2) !== 'en') continue;

@@ -141,6 +141,16 @@ describe('file parsers', () => {
     expect(iccDescription(v4Profile([['fr', 'FR', 'Espace']]))).toBe('Espace');
   });
 
+  it('answers no description for a profile whose tag table cannot fit in it, instead of walking a corrupt count', () => {
+    // A fuzz case: a profile that declares 4 billion tags held a worker thread for minutes in `icc`.
+    const real = v4Profile([['en', 'US', 'Colour space']]);
+    const corrupt = Buffer.from(real);
+    corrupt.writeUInt32BE(0xffffffff, 128);
+    expect(iccDescription(corrupt)).toBe('');
+    corrupt.writeUInt32BE(Math.floor((corrupt.length - 132) / 12) + 1, 128);
+    expect(iccDescription(corrupt)).toBe('');
+  });
+
   it('estimates the JPEG quality from the quantization table', async () => {
     for (const q of [10, 50, 75, 90]) {
       const estimate = jpegQuality(await base().jpeg({ quality: q }).toBuffer());

@@ -16,8 +16,12 @@ const UNDECODABLE = /unsupported image format|no decoding plugin|not a known (fi
  */
 const CORRUPT =
   /corrupt|premature end|truncat|read error|load(_buffer|_source)?:|\w+2vips:|bad seek|Vips(Jpeg|Png|Gif|Webp|Tiff|Heif)|libspng|heif: invalid input|not a (png|jpeg|gif|tiff)|invalid (png|jpeg|gif|webp|tiff|heif)|decod|code not yet in table/i;
-/** Bands libvips has no colour conversion for (a TIFF whose samples contradict its photometric tag). */
-const BAND_LAYOUT = /no known route from|image is not 1 - 3 bands/i;
+/**
+ * Bands libvips has no colour conversion for (a TIFF whose samples contradict its photometric tag), or
+ * fewer than sharp's own constants assume (a JPEG-compressed TIFF tagged min-is-black: "linear: vector
+ * must have 1 or 2 elements").
+ */
+const BAND_LAYOUT = /no known route from|image is not 1 - 3 bands|vector must have \d+ or \d+ elements/i;
 /** A decoder's own size limit: libheif's "Security limit exceeded: Image size WxH exceeds the maximum image size N". */
 const DECODER_LIMIT = /security limit exceeded/i;
 /**

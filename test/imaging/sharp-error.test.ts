@@ -12,6 +12,7 @@ describe('fromSharpError: what libvips says about damaged input is the caller\'s
     ['tiff2vips: Using code not yet in table', 'image_data: truncated or corrupt webp: Using code not yet in table'],
     ["vips_colourspace: no known route from 'multiband' to 'srgb'", "image_data: a webp whose bands cannot be converted to RGB: vips_colourspace: no known route from 'multiband' to 'srgb'"],
     ['hist_find_ndim: image is not 1 - 3 bands', 'image_data: a webp whose bands cannot be converted to RGB: hist_find_ndim: image is not 1 - 3 bands'],
+    ['linear: vector must have 1 or 2 elements', 'image_data: a webp whose bands cannot be converted to RGB: linear: vector must have 1 or 2 elements'],
   ])('%j', (raw, message) => {
     const error = fromSharpError(new Error(raw), ctx);
     expect([error.kind, error.message]).toEqual(['invalid_image', message]);

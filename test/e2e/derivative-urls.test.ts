@@ -190,6 +190,28 @@ function suite(name: string, makeBackend: () => Backend, options: { azure?: bool
       expect(app.pool.stats().completed).toBe(before + 1);
     });
 
+    it('counts its misses, hits and bytes on the metrics endpoint (cache="derivatives")', async () => {
+      const watched = await backend.start({ METRICS_PORT: '0' });
+      try {
+        const id = (await clientOf(watched).uploadImage({ fileData: source, filename: 'photo.jpg' })).image!.imageId;
+        const url = await urlFor(watched, id, { width: 48, format: 'png' });
+        const metric = async (name: string) => {
+          const text = await (await fetch(watched.metricsUrl!)).text();
+          const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes('cache="derivatives"'));
+          return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+        };
+        const before = { misses: await metric('imgsvc_cache_misses_total'), hits: await metric('imgsvc_cache_hits_total') };
+        const first = await get(url);
+        await get(url);
+        await get(url);
+        expect(await metric('imgsvc_cache_misses_total')).toBe(before.misses + 1);
+        expect(await metric('imgsvc_cache_hits_total')).toBe(before.hits + 2);
+        expect(await metric('imgsvc_cache_bytes')).toBeGreaterThanOrEqual(first.body.byteLength);
+      } finally {
+        await watched.stop();
+      }
+    });
+
     it('answers 503 with Retry-After when the pool is full, and renders once it has room', async () => {
       const full = await backend.start({ MAX_CONCURRENT_OPERATIONS: '1', MAX_QUEUE: '0' });
       try {

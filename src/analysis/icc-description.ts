@@ -14,22 +14,23 @@ export function iccDescription(icc: Uint8Array | undefined): string {
   // `icc` walks as many tag entries as the profile declares, past its end without noticing: a corrupt
   // count of 4 billion held a worker thread for minutes (a fuzz case). A table that cannot fit is
   // a profile nobody can read.
-  if (buffer.length < 132 || buffer.readUInt32BE(128) > (buffer.length - 132) / 12) return '';
+  if (buffer.length < 132) return '';
+  const tags = buffer.readUInt32BE(128);
+  if (tags > (buffer.length - 132) / 12) return '';
   try {
     const profile = parse(buffer);
-    return (englishMlucDescription(buffer) ?? profile.description ?? '').replace(/\0[^]*$/, '').trim();
+    return (englishMlucDescription(buffer, tags) ?? profile.description ?? '').replace(/\0[^]*$/, '').trim();
   } catch {
     // Not a profile icc can read (wrong length, no 'acsp' signature, a tag out of bounds).
     return '';
   }
 }
 
-/** The 'en' record of a 'mluc' description tag; undefined when the tag is of another type or has none. */
-function englishMlucDescription(icc: Buffer): string | undefined {
-  if (icc.length < 132) return undefined;
-  // The counts are the file's word: a tag table or record list past the end of the profile is cut
-  // there (a corrupt count of 4 billion would otherwise loop for minutes, reading nothing).
-  const tags = Math.min(icc.readUInt32BE(128), Math.floor((icc.length - 132) / 12));
+/**
+ * The 'en' record of a 'mluc' description tag; undefined when the tag is of another type or has none.
+ * `tags` is the table's size, already checked to fit in the profile.
+ */
+function englishMlucDescription(icc: Buffer, tags: number): string | undefined {
   for (let k = 0; k < tags; k++) {
     const entry = 132 + 12 * k;
     if (icc.toString('latin1', entry, entry + 4) !== 'desc') continue;
@@ -37,6 +38,7 @@ function englishMlucDescription(icc: Buffer): string | undefined {
     if (icc.toString('latin1', tag, tag + 4) !== 'mluc') return undefined;
     const recordSize = icc.readUInt32BE(tag + 12);
     if (recordSize < 12) return undefined;
+    // The record count is the file's word too: a list past the end of the profile is cut there.
     const records = Math.min(icc.readUInt32BE(tag + 8), Math.floor((icc.length - tag - 16) / recordSize));
     for (let r = 0; r < records; r++) {
       const record = tag + 16 + r * recordSize;

@@ -26,6 +26,7 @@ import { createGenerationService } from './services/create-generation-service.js
 import { DerivedImageService } from './services/derived-image-service.js';
 import { DerivativeCache } from './services/derivative-cache.js';
 import { DerivativeService } from './services/derivative-service.js';
+import { RecentSources } from './services/recent-sources.js';
 import { derivativesHandler } from './api/derivatives-handler.js';
 import { PaletteService } from './services/palette-service.js';
 import { AnalysisService } from './services/analysis-service.js';
@@ -89,6 +90,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   observer?.watchPool(() => pool.stats(), config.pool.maxConcurrentOperations);
   const signer = new UrlSigner(await urlSigningSecrets({ secrets: config.urlSigningSecrets, keyFile: config.urlSigningKeyFile, dataDir: config.dataDir }));
   let baseUrl = '';
+  const sources = new RecentSources(db.images, config.delivery.sourceTtlMs);
   const assets = new AssetService({
     db,
     blobs,
@@ -101,6 +103,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
       maxReadBytesPerRequest: config.limits.maxReadBytesPerRequest,
     },
     urls: { defaultExpirySeconds: config.urlDefaultExpirySeconds, maxExpirySeconds: config.urlMaxExpirySeconds },
+    onDeleted: (tenant, id) => sources.forget(tenant, id),
   });
 
   const derived = new DerivedImageService({ assets, db, images: pool });
@@ -118,7 +121,7 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
   const cdnBaseUrl = blobs.name === 'azure' ? config.azure.cdnBaseUrl : undefined;
   const derivatives = new DerivativeService({
     assets,
-    images: db.images,
+    images: sources,
     repository: db.derivatives,
     blobs,
     pool,

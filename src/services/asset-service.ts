@@ -24,6 +24,8 @@ export interface AssetServiceDeps {
   /** maxReadBytesPerRequest: stored bytes one request may read (default: no bound). */
   limits: { maxUploadBytes: number; maxMetadataBytes: number; maxReadBytesPerRequest?: number };
   urls: { defaultExpirySeconds: number; maxExpirySeconds: number };
+  /** Told of every image deleted here, so what remembers rows (recent-sources.ts) forgets it at once. */
+  onDeleted?: (tenant: string, id: string) => void;
   now?: () => Date;
 }
 
@@ -229,7 +231,9 @@ export class AssetService {
    */
   async delete(imageId: string, call: CallOptions = {}): Promise<void> {
     checkId('image_id', imageId);
-    if (!(await this.deps.db.images.delete(tenantOf(call), imageId))) throw imageNotFound(imageId);
+    const tenant = tenantOf(call);
+    if (!(await this.deps.db.images.delete(tenant, imageId))) throw imageNotFound(imageId);
+    this.deps.onDeleted?.(tenant, imageId);
   }
 
   async signedUrl(imageId: string, expirationSeconds: number | undefined, call: CallOptions = {}): Promise<{ url: string; expiresAt: Date }> {

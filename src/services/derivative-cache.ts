@@ -52,6 +52,7 @@ const EVICTION_BATCH = 32;
 export class DerivativeCache {
   private readonly now: () => Date;
   private evicting: Promise<void> | undefined;
+  private leftovers: Promise<void> | undefined;
   private readonly rows = new LRUCache<string, DerivativeRecord>({ max: REMEMBERED_ROWS });
   /**
    * The bytes themselves, for the most used small derivatives. Safe to keep after another instance
@@ -67,6 +68,10 @@ export class DerivativeCache {
 
   /** The entry, opened, or undefined on a miss. */
   async lookup(key: string): Promise<CachedDerivative | undefined> {
+    if (this.deps.maxBytes === 0) {
+      this.deps.events?.miss();
+      return undefined;
+    }
     const remembered = this.rows.get(key);
     const record = remembered ?? (await this.deps.repository.get(key));
     const inMemory = record && this.hot?.get(key);
@@ -91,6 +96,7 @@ export class DerivativeCache {
   /**
    * Stores a rendered derivative (blob first, then its row, so a row never names bytes not yet
    * written), then evicts down to the budget. Returns the row; the caller serves the bytes it holds.
+   * With a budget of 0 nothing is stored (it would be evicted at once): the row is only described.
    */
   async store(key: string, image: EncodedImage): Promise<DerivativeRecord> {
     const now = this.now();
@@ -105,6 +111,11 @@ export class DerivativeCache {
       createdAt: now,
       lastAccessAt: now,
     };
+    if (this.deps.maxBytes === 0) {
+      // What an earlier, larger budget left goes once; after that there is nothing to evict.
+      this.leftovers ??= this.evict().catch((e: unknown) => this.deps.onError?.(e, 'evict derivatives'));
+      return record;
+    }
     await this.deps.blobs.put(record.storagePath, image.data, record.contentType);
     await this.deps.repository.put(record);
     this.rows.set(key, record);

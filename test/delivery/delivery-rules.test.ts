@@ -49,7 +49,9 @@ describe('PRESETS', () => {
     expect(() => loadConfig({ PRESETS: 'avatar:w=99999' })).toThrow('config PRESETS: expected valid transforms, received "PRESETS.avatar.width: expected an integer from 0 to 16384, received 99999"');
     expect(() => loadConfig({ PRESETS: 'Bad Name:w=1' })).toThrow('config PRESETS: expected preset names of a-z, 0-9, - and _ (at most 32), received "Bad Name"');
     expect(() => loadConfig({ DERIVATIVE_CACHE_CONTROL: 'shared' })).toThrow('config DERIVATIVE_CACHE_CONTROL: expected public or private, received "shared"');
-    expect(loadConfig({ ONLY_PRESETS: '1', DERIVATIVE_CACHE_MAX_BYTES: '1000' }).delivery).toMatchObject({ onlyPresets: true, cacheMaxBytes: 1000, touchIntervalMs: 60_000 });
+    expect(loadConfig({ ONLY_PRESETS: '1', DERIVATIVE_CACHE_MAX_BYTES: '1000' }).delivery).toMatchObject({ onlyPresets: true, cacheMaxBytes: 1000, touchIntervalMs: 60_000, sourceTtlMs: 1000 });
+    expect(loadConfig({ DERIVATIVE_SOURCE_TTL_MS: '0' }).delivery.sourceTtlMs).toBe(0);
+    expect(() => loadConfig({ DERIVATIVE_SOURCE_TTL_MS: '600000' })).toThrow('config DERIVATIVE_SOURCE_TTL_MS: expected an integer from 0 to 60000, received "600000"');
   });
 });
 

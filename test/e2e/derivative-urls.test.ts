@@ -162,9 +162,74 @@ function suite(name: string, makeBackend: () => Backend, options: { azure?: bool
 
       const { image } = await client.uploadImage({ fileData: await makeJpeg(50, 40), filename: 'gone.jpg' });
       const url = await urlFor(app, image!.imageId, { width: 20 });
+      // Served once, so this instance remembers the image's row (recent-sources.ts): the delete made
+      // here must make it forget at once.
+      expect((await get(url)).res.status).toBe(200);
       await client.deleteImage({ imageId: image!.imageId });
       const { res, body } = await get(url);
       expect([res.status, body.toString()]).toEqual([404, 'image not found\n']);
+    });
+
+    /** Two more instances on this app's database and blob store, with one signing key; `env` goes to the second. */
+    async function twoInstances(env: Record<string, string>): Promise<[TestApp, TestApp]> {
+      const shared = {
+        DATABASE_URL: app.config.databaseUrl,
+        BLOB_DIR: app.config.blobDir,
+        ...(app.config.azure.connectionString ? { AZURE_STORAGE_CONNECTION_STRING: app.config.azure.connectionString, AZURE_STORAGE_CONTAINER: app.config.azure.container } : {}),
+        URL_SIGNING_SECRET: 'two-instances-derivative-secret-0123456789',
+      };
+      return [await startTestApp(shared), await startTestApp({ ...shared, ...env })];
+    }
+
+    it('with DERIVATIVE_CACHE_MAX_BYTES=0 renders every request and stores nothing', async () => {
+      const off = await backend.start({ DERIVATIVE_CACHE_MAX_BYTES: '0' });
+      try {
+        const id = (await clientOf(off).uploadImage({ fileData: source, filename: 'photo.jpg' })).image!.imageId;
+        const url = await urlFor(off, id, { width: 90, format: 'webp' });
+        const rendered = off.pool.stats().completed;
+        const [first, second] = [await get(url), await get(url)];
+        expect([first.res.status, second.res.status]).toEqual([200, 200]);
+        expect(second.body.equals(first.body)).toBe(true);
+        expect(first.res.headers.get('etag')).toBe(second.res.headers.get('etag'));
+        expect(off.pool.stats().completed).toBe(rendered + 2);
+        expect(await off.db.derivatives.usage()).toEqual({ bytes: 0, entries: 0 });
+      } finally {
+        await off.stop();
+      }
+    });
+
+    it('refuses with 403 a URL for an arbitrary transform signed before ONLY_PRESETS was turned on', async () => {
+      const [before, after] = await twoInstances({ ONLY_PRESETS: '1' });
+      try {
+        const { image } = await clientOf(before).uploadImage({ fileData: await makeJpeg(60, 40), filename: 'signed-before.jpg' });
+        const arbitrary = await urlFor(before, image!.imageId, { width: 30 });
+        const preset = await urlFor(before, image!.imageId, { preset: 'thumbnail' });
+        expect((await get(arbitrary)).res.status).toBe(200);
+        const refused = await get(arbitrary.replace(before.baseUrl, after.baseUrl));
+        expect([refused.res.status, refused.body.toString()]).toEqual([403, 'invalid or expired signature, or a transform that is not allowed\n']);
+        expect((await get(preset.replace(before.baseUrl, after.baseUrl))).res.status).toBe(200);
+      } finally {
+        await Promise.all([before.stop(), after.stop()]);
+      }
+    });
+
+    it('answers 404 on another instance within DERIVATIVE_SOURCE_TTL_MS of a delete made elsewhere', async () => {
+      const [a, b] = await twoInstances({ DERIVATIVE_SOURCE_TTL_MS: '300' });
+      try {
+        const { image } = await clientOf(a).uploadImage({ fileData: await makeJpeg(50, 40), filename: 'elsewhere.jpg' });
+        const onB = (await urlFor(a, image!.imageId, { width: 24 })).replace(a.baseUrl, b.baseUrl);
+        expect((await get(onB)).res.status).toBe(200);
+        await clientOf(a).deleteImage({ imageId: image!.imageId });
+        // B remembered the row when it served it; it looks again once the row is older than its TTL.
+        let status = 200;
+        for (let tries = 0; status === 200 && tries < 100; tries++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          status = (await get(onB)).res.status;
+        }
+        expect(status).toBe(404);
+      } finally {
+        await Promise.all([a.stop(), b.stop()]);
+      }
     });
 
     it('returns a srcset, a ThumbHash placeholder and the dominant colour', async () => {

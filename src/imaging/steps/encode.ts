@@ -74,6 +74,13 @@ export function paletteColours(colors: number | undefined): number | undefined {
   return 256;
 }
 
+/**
+ * mozjpeg's trellis quantisation, deringing and quantisation table for every JPEG, but not its
+ * `mozjpeg: true` switch: that also turns on scan optimisation, which makes every file progressive.
+ * Exported so `npm run bench:delivery` gives ipx the same encoder and compares servers, not encoders.
+ */
+export const JPEG_ENCODER = { trellisQuantisation: true, overshootDeringing: true, quantisationTable: 3 } as const;
+
 const FORMATS: Record<OutputFormat, Encoder> = {
   // png's "effort" (1-10 in the API) is zlib's compression level; sharp's own png effort means palette
   // quantisation effort and forces a palette, so it is only passed along with one.
@@ -84,16 +91,12 @@ const FORMATS: Record<OutputFormat, Encoder> = {
       palette: o.palette,
       ...(o.palette ? { colours: paletteColours(o.colors), quality, effort: clamp(o.effort, 1, 10) } : {}),
     }),
-  // mozjpeg's trellis quantisation, deringing and quantisation table, but not its `mozjpeg: true`
-  // switch: that also turns on scan optimisation, which makes every file progressive.
   jpeg: (image, o, quality) =>
     image.jpeg({
       quality,
       progressive: o.progressive ?? false,
       optimiseScans: o.progressive ?? false,
-      trellisQuantisation: true,
-      overshootDeringing: true,
-      quantisationTable: 3,
+      ...JPEG_ENCODER,
       chromaSubsampling: o.chromaSubsampling,
     }),
   webp: (image, o, quality) => image.webp({ quality, lossless: o.lossless, effort: clamp(o.effort, 0, 6) }),

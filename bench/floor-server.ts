@@ -4,6 +4,8 @@ import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { Piscina } from 'piscina';
 import {
+  ProcessBatchRequestSchema,
+  ProcessBatchResponseSchema,
   ProcessingService,
   ProcessingServiceGenerateVariationsRequestSchema as RequestSchema,
   ProcessingServiceGenerateVariationsResponseSchema as ResponseSchema,
@@ -20,6 +22,7 @@ import { WORKLOADS, type Workload } from './workloads.js';
  * - "connect": connect-node's adapter (Node's request/response compatibility layer), as the service;
  * - "connect-stream": connect's router handlers driven from the bare HTTP/2 stream by the service's
  *   src/api/grpc-stream-adapter.ts, no compatibility layer (how the service serves gRPC over HTTP/2).
+ * On "http2" it also answers ProcessBatch (bareBatch): every item is the thumbnail workload.
  */
 const pool =
   process.env.FLOOR_POOL === '1'
@@ -43,7 +46,8 @@ function routes(router: ConnectRouter): void {
   });
 }
 
-function bareStream(stream: http2.ServerHttp2Stream): void {
+function bareStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+  if (headers[':path'] === '/image.v1.ProcessingService/ProcessBatch') return bareBatch(stream);
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
   // The workload's promise is answered on the stream itself; nothing waits for it.
@@ -52,13 +56,73 @@ function bareStream(stream: http2.ServerHttp2Stream): void {
     const config = request.variationConfigs[0];
     const data = await runWorkload(workloadOf(config.id), request.imageData);
     const message = toBinary(ResponseSchema, create(ResponseSchema, { id: config.id, image: { data, format: config.format } }));
-    const envelope = Buffer.alloc(5 + message.byteLength);
-    envelope.writeUInt32BE(message.byteLength, 1);
-    envelope.set(message, 5);
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
     stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
-    stream.end(envelope);
+    stream.end(envelope(message));
   })());
+}
+
+/** A gRPC message envelope: flags byte, length, message. */
+function envelope(message: Uint8Array): Buffer {
+  const framed = Buffer.alloc(5 + message.byteLength);
+  framed.writeUInt32BE(message.byteLength, 1);
+  framed.set(message, 5);
+  return framed;
+}
+
+/**
+ * ProcessBatch with nothing around it: items are taken off the stream as their envelopes complete, each
+ * runs the thumbnail pipeline at once (the client bounds how many are open), and each result is written
+ * as it is done; trailers follow the last once the client has ended its side.
+ */
+function bareBatch(stream: http2.ServerHttp2Stream): void {
+  const thumbnail = WORKLOADS.find((w) => w.name === 'thumbnail')!;
+  stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+  let chunks: Buffer[] = [];
+  let buffered = 0;
+  let need = 5;
+  let open = 0;
+  let ended = false;
+  const finish = () => {
+    if (!ended || open > 0) return;
+    stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+    stream.end();
+  };
+  const handle = async (message: Buffer) => {
+    const item = fromBinary(ProcessBatchRequestSchema, message);
+    const bytes = item.source.case === 'imageData' ? item.source.value : new Uint8Array();
+    // The bytes lie in the stream's buffer, which other items share: moving them to the pool takes a copy
+    // (new Uint8Array copies; a Buffer's slice would not).
+    const input = pool ? new Uint8Array(bytes) : bytes;
+    const data = await runWorkload(thumbnail, input);
+    stream.write(envelope(toBinary(ProcessBatchResponseSchema, create(ProcessBatchResponseSchema, { id: item.id, result: { case: 'image', value: { data } } }))));
+    open--;
+    finish();
+  };
+  stream.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    buffered += chunk.byteLength;
+    while (buffered >= need) {
+      // Joined only once a header or a whole message is there: each byte is copied once.
+      const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      const length = all.readUInt32BE(1);
+      if (all.byteLength < 5 + length) {
+        chunks = [all];
+        need = 5 + length;
+        continue;
+      }
+      open++;
+      void handle(all.subarray(5, 5 + length));
+      const rest = all.subarray(5 + length);
+      chunks = rest.byteLength > 0 ? [rest] : [];
+      buffered = rest.byteLength;
+      need = 5;
+    }
+  });
+  stream.on('end', () => {
+    ended = true;
+    finish();
+  });
 }
 
 /** connect's router handlers on the bare stream, through the service's own adapter for gRPC over HTTP/2. */

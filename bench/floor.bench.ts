@@ -14,7 +14,11 @@
  * share is + connect against + c.stream); the rest is the service's own work (validation, admission,
  * deadlines, logging, its pipeline code).
  *
- * Env: BENCH_WORKLOADS (default "thumbnail,web"), BENCH_SECONDS (4), BENCH_ROUNDS (2), BENCH_DEPTH (4),
+ * batch: the thumbnail workload as items of one ProcessBatch stream (batch-stream.ts, as `npm run bench`)
+ * on raw, http2 and + pool (floor-server.ts's bareBatch) and the service: the least a Node server can do
+ * per item once the per-request cost is paid per stream.
+ *
+ * Env: BENCH_WORKLOADS (default "thumbnail,web,batch"), BENCH_SECONDS (4), BENCH_ROUNDS (2), BENCH_DEPTH (4),
  * BENCH_WARMUP_SECONDS (3).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -22,6 +26,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { create, toBinary } from '@bufbuild/protobuf';
+import { VariationConfigSchema } from '../gen/image/v1/operations_pb.js';
 import {
   ProcessingServiceGenerateVariationsRequestSchema as RequestSchema,
   ProcessingServiceGenerateVariationsResponseSchema as ResponseSchema,
@@ -30,7 +35,8 @@ import { closedLoop, mean, warmUp } from './closed-loop.js';
 import { cpuSeconds } from './cpu-time.js';
 import { GrpcChannel } from './grpc-channel.js';
 import { startServer } from './server-process.js';
-import { benchSettings } from './settings.js';
+import { BatchStream } from './batch-stream.js';
+import { benchSettings, type BenchSettings } from './settings.js';
 import { WORKLOADS } from './workloads.js';
 
 const GENERATE_VARIATIONS = '/image.v1.ProcessingService/GenerateVariations';
@@ -59,13 +65,36 @@ async function startFloor(pool: boolean, transport: 'http2' | 'connect' | 'conne
   return { child, address: `127.0.0.1:${port}` };
 }
 
+/** Warms every side up, then alternates them round by round; prints each side's rate against raw's (the first). */
+async function measure(sides: Side[], settings: BenchSettings, title: string): Promise<void> {
+  const next = { index: 0 };
+  for (const s of sides) await warmUp(s.task, settings.depth, next, settings.warmupSeconds);
+  const cpu = (s: Side) => cpuSeconds('self')! + (s.pid === undefined ? 0 : (cpuSeconds(s.pid) ?? 0));
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const s of sides) {
+      const before = cpu(s);
+      const result = await closedLoop(s.task, settings.depth, settings.seconds, next);
+      s.cpu += cpu(s) - before;
+      s.images += result.started;
+      s.rates.push(result.imagesPerSecond);
+    }
+  }
+  const raw = mean(sides[0].rates);
+  console.log(`\n${title}`);
+  for (const s of sides) {
+    const rate = mean(s.rates);
+    const ratio = s.name === 'raw' ? '' : `  ratio ${(rate / raw).toFixed(2)}`;
+    console.log(`  ${s.name.padEnd(10)} ${rate.toFixed(1).padStart(7)} images/s  CPU ${((s.cpu * 1000) / s.images).toFixed(1)} ms per image${ratio}`);
+  }
+}
+
 async function main(): Promise<void> {
   if (!existsSync(photoDir)) {
     console.log(`[skip] ${photoDir} is absent: the bench needs the real photos (see ../shared/images/SOURCES.md)`);
     return;
   }
   const settings = benchSettings();
-  const names = settings.only.length > 0 ? settings.only : ['thumbnail', 'web'];
+  const names = settings.only.length > 0 ? settings.only : ['thumbnail', 'web', 'batch'];
   const workloads = WORKLOADS.filter((w) => names.includes(w.name));
   const all = readdirSync(photoDir).sort();
 
@@ -90,24 +119,31 @@ async function main(): Promise<void> {
         side('+ c.stream', call(channels[3]), floors[3].child.pid),
         side('service', call(channels[4]), service.pid),
       ];
-      const next = { index: 0 };
-      for (const s of sides) await warmUp(s.task, settings.depth, next, settings.warmupSeconds);
-      const cpu = (s: Side) => cpuSeconds('self')! + (s.pid === undefined ? 0 : (cpuSeconds(s.pid) ?? 0));
-      for (let round = 0; round < settings.rounds; round++) {
-        for (const s of sides) {
-          const before = cpu(s);
-          const result = await closedLoop(s.task, settings.depth, settings.seconds, next);
-          s.cpu += cpu(s) - before;
-          s.images += result.started;
-          s.rates.push(result.imagesPerSecond);
-        }
-      }
-      const raw = mean(sides[0].rates);
-      console.log(`\n${workload.name}: ${workload.summary}`);
-      for (const s of sides) {
-        const rate = mean(s.rates);
-        const ratio = s.name === 'raw' ? '' : `  ratio ${(rate / raw).toFixed(2)}`;
-        console.log(`  ${s.name.padEnd(10)} ${rate.toFixed(1).padStart(7)} images/s  CPU ${((s.cpu * 1000) / s.images).toFixed(1)} ms per image${ratio}`);
+      await measure(sides, settings, `${workload.name}: ${workload.summary}`);
+    }
+    if (names.includes('batch')) {
+      // ProcessBatch: the thumbnail workload as items of one stream, on the bare HTTP/2 floor (sharp on
+      // its main thread, then in a bare pool) and on the service.
+      const thumbnail = WORKLOADS.find((w) => w.name === 'thumbnail')!;
+      const inputs = thumbnail.photos(all).map((name) => readFileSync(path.join(photoDir, name)));
+      const config = create(VariationConfigSchema, { ...thumbnail.config, id: '' });
+      const items = inputs.map((imageData) => BatchStream.encode({ source: { case: 'imageData', value: imageData }, config }));
+      const streams = [new BatchStream(channels[0].client), new BatchStream(channels[1].client), new BatchStream(channels[4].client)];
+      const over = (stream: BatchStream) => (i: number) => stream.process(items[i % items.length]);
+      const side = (name: string, task: (i: number) => Promise<unknown>, pid?: number): Side => ({ name, task, pid, rates: [], cpu: 0, images: 0 });
+      try {
+        await measure(
+          [
+            side('raw', (i) => thumbnail.raw(inputs[i % inputs.length])),
+            side('http2', over(streams[0]), floors[0].child.pid),
+            side('+ pool', over(streams[1]), floors[1].child.pid),
+            side('service', over(streams[2]), service.pid),
+          ],
+          settings,
+          `batch: ${thumbnail.summary}, as items of one ProcessBatch stream`,
+        );
+      } finally {
+        for (const stream of streams) stream.close();
       }
     }
   } finally {

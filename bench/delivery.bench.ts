@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     const coldUrls = await coldSigner.urls(workload, cycle, cycled);
     const ipxUrls = Array.from({ length: cycle }, (_, i) => `http://127.0.0.1:${ipxPort}/${workload.ipx(cycled(i))}/${encodeURIComponent(photos[i % photos.length])}`);
     // Never-seen URLs for every request the first side can make; past the cycled ones, so none was rendered.
-    const firstCount = Math.min(workload.variants - CYCLED_VARIANTS, Math.ceil(workload.maxRate * (settings.warmupSeconds + settings.rounds * settings.seconds))) * photos.length;
+    const firstCount = Math.min((workload.variants - CYCLED_VARIANTS) * photos.length, Math.ceil(workload.maxRate * (settings.warmupSeconds + settings.rounds * settings.seconds)));
     const firstUrls = await warmSigner.urls(workload, firstCount, (i) => CYCLED_VARIANTS + Math.floor(i / photos.length));
     const warmUrls = await warmSigner.urls(workload, photos.length, () => 0);
     // The warm side's bytes, rendered once: its cache is filled and the static side serves the same.

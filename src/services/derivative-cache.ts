@@ -40,6 +40,18 @@ const REMEMBERED_ROWS = 10_000;
  */
 const MEMORY_ENTRY_MAX_BYTES = 1024 * 1024;
 
+/**
+ * Eviction goes below the budget, to its low-water mark, so that the next one waits until that much
+ * has been stored again: measuring the total is a SUM over every row (16 ms on MariaDB at 100,000
+ * entries, a 1 GiB cache of 10 KiB thumbnails), too much to pay on every render of a full cache.
+ */
+export function lowWater(maxBytes: number): number {
+  return maxBytes - Math.min(Math.ceil(maxBytes / 10), 64 * 1024 * 1024);
+}
+
+/** Between evictions, the total is measured again at least this often: other instances store too. */
+const USAGE_RECHECK_MS = 1000;
+
 /** Rows read at once while evicting. */
 const EVICTION_BATCH = 32;
 
@@ -52,6 +64,8 @@ const EVICTION_BATCH = 32;
 export class DerivativeCache {
   private readonly now: () => Date;
   private evicting: Promise<void> | undefined;
+  /** The total as last measured, plus what this instance stored since; when it was measured. */
+  private usage: { bytes: number; measuredAt: number } | undefined;
   private leftovers: Promise<void> | undefined;
   private readonly rows = new LRUCache<string, DerivativeRecord>({ max: REMEMBERED_ROWS });
   /**
@@ -95,7 +109,8 @@ export class DerivativeCache {
 
   /**
    * Stores a rendered derivative (blob first, then its row, so a row never names bytes not yet
-   * written), then evicts down to the budget. Returns the row; the caller serves the bytes it holds.
+   * written), then evicts when the total may have passed the budget. Returns the row; the caller
+   * serves the bytes it holds.
    * With a budget of 0 nothing is stored (it would be evicted at once): the row is only described.
    */
   async store(key: string, image: EncodedImage): Promise<DerivativeRecord> {
@@ -120,11 +135,18 @@ export class DerivativeCache {
     await this.deps.repository.put(record);
     this.rows.set(key, record);
     this.hot?.set(key, image.data);
-    await this.evict().catch((e: unknown) => this.deps.onError?.(e, 'evict derivatives'));
+    const usage = this.usage;
+    if (usage) usage.bytes += record.size;
+    if (!usage || usage.bytes > this.deps.maxBytes || now.getTime() - usage.measuredAt >= USAGE_RECHECK_MS) {
+      await this.evict().catch((e: unknown) => this.deps.onError?.(e, 'evict derivatives'));
+    }
     return record;
   }
 
-  /** Down to the byte budget, least recently used first; one run at a time in this instance. */
+  /**
+   * Measures the total and, when it is past the budget, evicts down to the low-water mark, least
+   * recently used first; one run at a time in this instance.
+   */
   evict(): Promise<void> {
     this.evicting ??= this.evictOnce().finally(() => (this.evicting = undefined));
     return this.evicting;
@@ -133,12 +155,14 @@ export class DerivativeCache {
   private async evictOnce(): Promise<void> {
     const { repository, blobs, maxBytes, events } = this.deps;
     let { bytes, entries } = await repository.usage();
-    while (bytes > maxBytes) {
+    const measuredAt = this.now().getTime();
+    const target = bytes > maxBytes ? lowWater(maxBytes) : bytes;
+    while (bytes > target) {
       const oldest = await repository.leastRecentlyUsed(EVICTION_BATCH);
       if (oldest.length === 0) break;
       let removed = 0;
       for (const record of oldest) {
-        if (bytes <= maxBytes) break;
+        if (bytes <= target) break;
         // The row goes first, and only if nobody read it since: a reader then finds no row and renders
         // again, or finds its blob gone and does the same, but never serves half a blob.
         if (!(await repository.removeIfUntouched(record.key, record.lastAccessAt))) continue;
@@ -154,6 +178,7 @@ export class DerivativeCache {
       if (removed === 0) ({ bytes, entries } = await repository.usage());
       if (removed === 0) break;
     }
+    this.usage = { bytes, measuredAt };
     events?.resized(bytes, entries);
   }
 }

@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import { TENANT_PATTERN } from '../auth/principal.js';
-import type { ImageRecord } from '../domain/image-record.js';
 import { negotiateFormat } from '../delivery/negotiate-format.js';
 import { canonicalRendition, resolveTransform, type Presets, type Rendition } from '../delivery/presets.js';
 import { canonicalTransform, checkTransform, isPresetOnly, parseTransformText, type Transform } from '../delivery/transform.js';
@@ -14,13 +13,14 @@ import type { UrlSigner } from '../storage/url-signer.js';
 import { SingleFlight } from '../util/single-flight.js';
 import { checkIntInRange } from '../validation/check.js';
 import type { AssetService } from './asset-service.js';
+import type { DerivativeSource } from './recent-sources.js';
 import type { CallOptions } from './call-options.js';
 import type { DerivativeCache } from './derivative-cache.js';
 
 export interface DerivativeServiceDeps {
   assets: AssetService;
   /** The images' rows are read within the tenant a URL names (assets reads within the caller's). */
-  images: { get(tenant: string, id: string): Promise<ImageRecord | undefined> };
+  images: { get(tenant: string, id: string): Promise<DerivativeSource | undefined> };
   repository: DerivativeRepository;
   blobs: BlobStore;
   pool: ImageProcessor;
@@ -140,7 +140,7 @@ export class DerivativeService {
   }
 
   /** The resize and encode steps every RPC uses, in the worker pool; its pixel limits apply before any decode. */
-  private async render(record: ImageRecord, rendition: Rendition, format: OutputFormat): Promise<EncodedImage> {
+  private async render(record: DerivativeSource, rendition: Rendition, format: OutputFormat): Promise<EncodedImage> {
     const data = await this.deps.blobs.get(record.storagePath);
     if (!data) throw storageUnavailable(`the bytes of image ${record.id} are missing from the blob store`);
     const steps: PipelineStep[] = [];
@@ -160,7 +160,7 @@ export class DerivativeService {
   }
 
   /** The image content's placeholder: computed once from a tiny decode in the pool, then read from the database. */
-  private async placeholder(record: ImageRecord, call: CallOptions): Promise<PlaceholderRecord> {
+  private async placeholder(record: DerivativeSource, call: CallOptions): Promise<PlaceholderRecord> {
     const stored = await this.deps.repository.placeholder(record.sha256);
     if (stored) return stored;
     const data = await this.deps.blobs.get(record.storagePath);

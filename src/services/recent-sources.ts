@@ -1,8 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import type { ImageRecord } from '../domain/image-record.js';
 
-/** Rows remembered at most; a row is a few hundred bytes. */
+/** Rows remembered at most; each kept as its few fields that name the bytes (no user metadata). */
 const REMEMBERED = 10_000;
+
+/** What a derivative needs of its image: where its bytes are, what they are, and their hash. */
+export type DerivativeSource = Pick<ImageRecord, 'id' | 'tenant' | 'sha256' | 'contentType' | 'storagePath'>;
 
 /**
  * Image rows a derivative URL names, remembered for a short time, so a result-cache hit costs no
@@ -13,7 +16,7 @@ const REMEMBERED = 10_000;
  * never change under its id, so a remembered row never serves other content than the database's.
  */
 export class RecentSources {
-  private readonly rows: LRUCache<string, ImageRecord> | undefined;
+  private readonly rows: LRUCache<string, DerivativeSource> | undefined;
 
   constructor(
     private readonly images: { get(tenant: string, id: string): Promise<ImageRecord | undefined> },
@@ -22,13 +25,15 @@ export class RecentSources {
     this.rows = ttlMs > 0 ? new LRUCache({ max: REMEMBERED, ttl: ttlMs }) : undefined;
   }
 
-  async get(tenant: string, id: string): Promise<ImageRecord | undefined> {
+  async get(tenant: string, id: string): Promise<DerivativeSource | undefined> {
     const key = `${tenant}/${id}`;
     const remembered = this.rows?.get(key);
     if (remembered) return remembered;
     const record = await this.images.get(tenant, id);
-    if (record) this.rows?.set(key, record);
-    return record;
+    if (!record) return undefined;
+    const source: DerivativeSource = { id: record.id, tenant: record.tenant, sha256: record.sha256, contentType: record.contentType, storagePath: record.storagePath };
+    this.rows?.set(key, source);
+    return source;
   }
 
   forget(tenant: string, id: string): void {

@@ -67,7 +67,22 @@ export function fromSharpError(error: unknown, ctx: ErrorContext): AppError {
   if (CORRUPT.test(raw) || LOST_MESSAGE.test(raw)) {
     return invalidImage(ctx.field, `the ${ctx.format} data could not be decoded`, error);
   }
-  return internalError('image processing failed', error);
+  const unrecognised = internalError('image processing failed', error);
+  unrecognisedErrors.add(unrecognised);
+  return unrecognised;
+}
+
+/** What fromSharpError could not classify: it may be a bug, or an input error whose text another thread replaced. */
+const unrecognisedErrors = new WeakSet<AppError>();
+
+/**
+ * Whether `error` is sharp's failure with a message fromSharpError did not recognise. libvips' one
+ * error buffer per process can hand a failing call another call's text (lovell/sharp#902), so a
+ * damaged input was now and then answered INTERNAL under load; the worker runs such a task once more
+ * (worker.ts), and a second failure with the input's own message classifies it.
+ */
+export function isUnrecognisedSharpError(error: unknown): boolean {
+  return isAppError(error) && unrecognisedErrors.has(error);
 }
 
 /** sharp's text without the layers of prefixes ("Input buffer has corrupt header: VipsJpeg: ..."). */

@@ -7,6 +7,7 @@ import { probeImage } from './probe-image.js';
 import { runPipeline } from './run-pipeline.js';
 import { runComputation } from './run-computation.js';
 import { sanitizeSvg } from './sanitize-svg.js';
+import { isUnrecognisedSharpError } from './sharp-error.js';
 import { toWireError, transferableCopy, type CompositeTask, type WireImage, type WorkerReply, type WorkerSettings, type WorkerTask } from './task-protocol.js';
 
 /**
@@ -23,40 +24,52 @@ sharp.concurrency(1);
 const settings = workerData as WorkerSettings;
 
 export default async function handleTask(task: WorkerTask): Promise<WorkerReply | ReturnType<typeof move>> {
-  if (task.type === 'composite') return handleComposite(task);
-  const ctx = { field: task.field, format: task.format, deadline: task.deadline, ...settings };
   try {
-    const given = Buffer.from(task.input.buffer, task.input.byteOffset, task.input.byteLength);
-    // SVG is sanitised before sharp sees it; a probe hands the sanitised document back to be stored.
-    const input = task.format === 'svg' && !task.ownSvg ? await sanitizeSvg(given, ctx) : given;
-    if (task.type === 'probe') {
-      const probe = await probeImage(input, task.format, ctx);
-      return { ok: true, type: 'probe', probe: input === given ? probe : { ...probe, sanitized: input } };
-    }
-    if (task.type === 'compute') return { ok: true, type: 'compute', result: await runComputation(task.kind, input, task.params, ctx) };
-    return imageReply(await runPipeline(input, task.spec, ctx));
+    return await againIfUnrecognised(() => (task.type === 'composite' ? handleComposite(task) : handleOne(task)));
   } catch (error) {
     return errorReply(error);
   }
 }
 
-async function handleComposite(task: CompositeTask): Promise<WorkerReply | ReturnType<typeof move>> {
+/**
+ * The task, and once more when sharp failed with a message nobody recognises (see
+ * isUnrecognisedSharpError): the input is still here, and the deadline bounds both runs.
+ */
+async function againIfUnrecognised<T>(work: () => Promise<T>): Promise<T> {
   try {
-    // One layer's bytes may stand for several layers (see WorkerPool.composite): sanitised once.
-    const sanitised = new Map<Uint8Array, Promise<Buffer>>();
-    const inputs = await Promise.all(
-      task.inputs.map((input, i) => {
-        const given = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-        if (task.formats[i] !== 'svg') return Promise.resolve(given);
-        const field = task.spec.layers[i]?.field ?? `layers[${i}]`;
-        if (!sanitised.has(input)) sanitised.set(input, sanitizeSvg(given, { ...settings, field, deadline: task.deadline }));
-        return sanitised.get(input)!;
-      }),
-    );
-    return imageReply(await compositeImage(inputs, task.formats, task.spec, { deadline: task.deadline, ...settings }));
+    return await work();
   } catch (error) {
-    return errorReply(error);
+    if (!isUnrecognisedSharpError(error)) throw error;
+    return work();
   }
+}
+
+async function handleOne(task: Exclude<WorkerTask, CompositeTask>): Promise<WorkerReply | ReturnType<typeof move>> {
+  const ctx = { field: task.field, format: task.format, deadline: task.deadline, ...settings };
+  const given = Buffer.from(task.input.buffer, task.input.byteOffset, task.input.byteLength);
+  // SVG is sanitised before sharp sees it; a probe hands the sanitised document back to be stored.
+  const input = task.format === 'svg' && !task.ownSvg ? await sanitizeSvg(given, ctx) : given;
+  if (task.type === 'probe') {
+    const probe = await probeImage(input, task.format, ctx);
+    return { ok: true, type: 'probe', probe: input === given ? probe : { ...probe, sanitized: input } };
+  }
+  if (task.type === 'compute') return { ok: true, type: 'compute', result: await runComputation(task.kind, input, task.params, ctx) };
+  return imageReply(await runPipeline(input, task.spec, ctx));
+}
+
+async function handleComposite(task: CompositeTask): Promise<WorkerReply | ReturnType<typeof move>> {
+  // One layer's bytes may stand for several layers (see WorkerPool.composite): sanitised once.
+  const sanitised = new Map<Uint8Array, Promise<Buffer>>();
+  const inputs = await Promise.all(
+    task.inputs.map((input, i) => {
+      const given = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+      if (task.formats[i] !== 'svg') return Promise.resolve(given);
+      const field = task.spec.layers[i]?.field ?? `layers[${i}]`;
+      if (!sanitised.has(input)) sanitised.set(input, sanitizeSvg(given, { ...settings, field, deadline: task.deadline }));
+      return sanitised.get(input)!;
+    }),
+  );
+  return imageReply(await compositeImage(inputs, task.formats, task.spec, { deadline: task.deadline, ...settings }));
 }
 
 function imageReply(image: WireImage): ReturnType<typeof move> {

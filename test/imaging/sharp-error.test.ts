@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromSharpError } from '../../src/imaging/sharp-error.js';
+import { fromSharpError, isUnrecognisedSharpError } from '../../src/imaging/sharp-error.js';
 
 const ctx = { field: 'image_data', format: 'webp', maxInputPixels: 4_000_000 } as const;
 
@@ -22,6 +22,14 @@ describe('fromSharpError: what libvips says about damaged input is the caller\'s
     for (const raw of ['Unknown error', '', 'VipsJpeg: \nsource: bad seek to 3074']) {
       const error = fromSharpError(new Error(raw), ctx);
       expect([error.kind, error.message]).toEqual(['invalid_image', 'image_data: the webp data could not be decoded']);
+    }
+  });
+
+  it('marks only what it could not classify, which the worker runs once more (another thread may have replaced the text)', () => {
+    const unknown = fromSharpError(new Error('extract_area: bad extract area'), ctx);
+    expect([unknown.kind, unknown.message, isUnrecognisedSharpError(unknown)]).toEqual(['internal', 'image processing failed', true]);
+    for (const raw of ['VipsJpeg: Quantization table 0x01 was not defined', 'Unknown error', 'timeout: 30s exceeded']) {
+      expect(isUnrecognisedSharpError(fromSharpError(new Error(raw), ctx))).toBe(false);
     }
   });
 

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
+import { VariationConfigSchema } from '../gen/image/v1/operations_pb.js';
 import {
   ProcessBatchRequestSchema,
   ProcessBatchResponseSchema,
@@ -41,6 +42,12 @@ export class BatchStream {
   static encode(init: Parameters<typeof create<typeof ProcessBatchRequestSchema>>[1]): Buffer {
     const bytes = toBinary(ProcessBatchRequestSchema, create(ProcessBatchRequestSchema, { ...init, id: '' }));
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** Each of `inputs` as an item of `config`: the item's own id tags its result, the configuration's stays empty. */
+  static encodeItems(inputs: readonly Uint8Array[], config: MessageInitShape<typeof VariationConfigSchema>): Buffer[] {
+    const emptied = create(VariationConfigSchema, { ...config, id: '' });
+    return inputs.map((imageData) => BatchStream.encode({ source: { case: 'imageData', value: imageData }, config: emptied }));
   }
 
   process(itemWithoutId: Buffer): Promise<Uint8Array> {

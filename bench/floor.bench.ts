@@ -26,7 +26,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { VariationConfigSchema } from '../gen/image/v1/operations_pb.js';
 import {
   ProcessingServiceGenerateVariationsRequestSchema as RequestSchema,
   ProcessingServiceGenerateVariationsResponseSchema as ResponseSchema,
@@ -63,6 +62,10 @@ async function startFloor(pool: boolean, transport: 'http2' | 'connect' | 'conne
     child.once('exit', (code) => reject(new Error(`floor server exited (${code})`)));
   });
   return { child, address: `127.0.0.1:${port}` };
+}
+
+function side(name: string, task: (i: number) => Promise<unknown>, pid?: number): Side {
+  return { name, task, pid, rates: [], cpu: 0, images: 0 };
 }
 
 /** Warms every side up, then alternates them round by round; prints each side's rate against raw's (the first). */
@@ -110,7 +113,6 @@ async function main(): Promise<void> {
         return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       });
       const call = (channel: GrpcChannel) => (i: number) => channel.serverStream(GENERATE_VARIATIONS, requests[i % requests.length], ResponseSchema);
-      const side = (name: string, task: (i: number) => Promise<unknown>, pid?: number): Side => ({ name, task, pid, rates: [], cpu: 0, images: 0 });
       const sides = [
         side('raw', (i) => workload.raw(inputs[i % inputs.length])),
         side('http2', call(channels[0]), floors[0].child.pid),
@@ -126,11 +128,9 @@ async function main(): Promise<void> {
       // its main thread, then in a bare pool) and on the service.
       const thumbnail = WORKLOADS.find((w) => w.name === 'thumbnail')!;
       const inputs = thumbnail.photos(all).map((name) => readFileSync(path.join(photoDir, name)));
-      const config = create(VariationConfigSchema, { ...thumbnail.config, id: '' });
-      const items = inputs.map((imageData) => BatchStream.encode({ source: { case: 'imageData', value: imageData }, config }));
+      const items = BatchStream.encodeItems(inputs, thumbnail.config);
       const streams = [new BatchStream(channels[0].client), new BatchStream(channels[1].client), new BatchStream(channels[4].client)];
       const over = (stream: BatchStream) => (i: number) => stream.process(items[i % items.length]);
-      const side = (name: string, task: (i: number) => Promise<unknown>, pid?: number): Side => ({ name, task, pid, rates: [], cpu: 0, images: 0 });
       try {
         await measure(
           [

@@ -25,7 +25,6 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { create, toBinary } from '@bufbuild/protobuf';
 import sharp from 'sharp';
-import { VariationConfigSchema } from '../gen/image/v1/operations_pb.js';
 import {
   ProcessingServiceGenerateVariationsRequestSchema as RequestSchema,
   ProcessingServiceGenerateVariationsResponseSchema as ResponseSchema,
@@ -103,9 +102,7 @@ const perRequest =
 const overOneStream =
   (batch: BatchStream): ServiceRoute =>
   (inputs, workload) => {
-    // The item's own id tags its result; the configuration's stays empty.
-    const config = create(VariationConfigSchema, { ...workload.config, id: '' });
-    const items = inputs.map((imageData) => BatchStream.encode({ source: { case: 'imageData', value: imageData }, config }));
+    const items = BatchStream.encodeItems(inputs, workload.config);
     return (i) => batch.process(items[i % items.length]);
   };
 
